@@ -1,0 +1,26 @@
+//===- ConstantEval.h - Evaluate pat ops on constant operands ---*- C++ -*-===//
+//
+// Part of patc.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PAT_PASSES_CONSTANTEVAL_H
+#define PAT_PASSES_CONSTANTEVAL_H
+
+#include "mlir/IR/Operation.h"
+#include <optional>
+#include <vector>
+
+namespace pat {
+
+/// The f32 result of `op` when every operand is an f32 `pat.constant` and
+/// the op is one the evaluator knows (reshape, transpose, binary
+/// elementwise, unary activations); nullopt otherwise.
+std::optional<std::vector<float>> evaluateOnConstants(mlir::Operation *op);
+
+/// Applies a named fused activation (see Pat_Conv2DOp) to one value.
+float applyActivation(llvm::StringRef name, float alpha, float beta, float x);
+
+} // namespace pat
+
+#endif // PAT_PASSES_CONSTANTEVAL_H
