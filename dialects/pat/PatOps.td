@@ -14,7 +14,7 @@ include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 
-def Pat_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger, I1]>;
+def Pat_Tensor : RankedTensorOf<[AnyFloat, AnyInteger]>;
 def Pat_F32Tensor : RankedTensorOf<[F32]>;
 
 // Fused activation carried by conv2d and gemm: one of "none", "relu",

@@ -1,0 +1,37 @@
+//===- Target.h - Code-generation targets -----------------------*- C++ -*-===//
+//
+// Part of patc. A target fixes the C compiler flags, the ISA macro the kernel
+// library dispatches on, and the GEMM register-tile shape patc packs weights
+// for. Adding a target (e.g. aarch64 NEON) is a new table row plus a
+// micro-kernel in runtime/kernels/gemm_microkernel.h.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PAT_COMPILER_TARGET_H
+#define PAT_COMPILER_TARGET_H
+
+#include "llvm/ADT/StringRef.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pat {
+
+struct Target {
+  std::string name;        ///< As given to --target.
+  std::string description; ///< One line for --help.
+  std::string isaMacro;    ///< Defined when compiling the kernels (or empty).
+  std::vector<std::string> cflags; ///< Architecture flags for the C compiler.
+  int gemmMR;              ///< Rows of the GEMM register tile.
+  int gemmNR;              ///< Columns of the GEMM register tile.
+};
+
+/// All targets patc knows, in --help order.
+const std::vector<Target> &allTargets();
+
+/// The target named `name`; "host" picks the best one this CPU runs.
+std::optional<Target> lookupTarget(llvm::StringRef name);
+
+} // namespace pat
+
+#endif // PAT_COMPILER_TARGET_H

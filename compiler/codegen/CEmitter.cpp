@@ -1,0 +1,590 @@
+//===- CEmitter.cpp - pat dialect to C --------------------------*- C++ -*-===//
+//
+// Part of patc. Each op becomes one kernel call whose shapes are constants in
+// a `static const` parameter block. Where the weights allow, the layout the
+// kernel wants is produced here, at compile time: conv weights packed into
+// GEMM panels, Gemm's constant B stored transposed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/codegen/CEmitter.h"
+#include "compiler/codegen/WeightPacking.h"
+#include "dialects/pat/ConstantData.h"
+#include "dialects/pat/PatOps.h"
+#include "passes/MemoryPlan.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+#include <cstring>
+#include <map>
+#include <sstream>
+
+using namespace mlir;
+
+namespace pat {
+namespace {
+
+std::string ints(ArrayRef<int64_t> v) {
+  std::string s = "{";
+  for (size_t i = 0; i < v.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + (v.empty() ? "0}" : "}");
+}
+
+std::string cFloat(float f) {
+  if (f >= 3.0e38f)
+    return "FLT_MAX";
+  if (f <= -3.0e38f)
+    return "-FLT_MAX";
+  return llvm::formatv("{0:e9}f", f).str();
+}
+
+ArrayRef<int64_t> shapeOf(Value v) {
+  return llvm::cast<RankedTensorType>(v.getType()).getShape();
+}
+
+int64_t numElements(Value v) {
+  return llvm::cast<RankedTensorType>(v.getType()).getNumElements();
+}
+
+Type eltOf(Value v) { return getElementTypeOrSelf(v.getType()); }
+
+/// Kernel-name suffix and C type of an element type.
+std::pair<std::string, std::string> cType(Type t) {
+  if (t.isF32())
+    return {"f32", "float"};
+  if (t.isUnsignedInteger(8))
+    return {"u8", "uint8_t"};
+  if (t.isInteger(8))
+    return {"i8", "int8_t"};
+  if (t.isInteger(32))
+    return {"i32", "int32_t"};
+  if (t.isInteger(64))
+    return {"i64", "int64_t"};
+  return {"", ""};
+}
+
+int onnxDType(Type t) {
+  if (t.isF32())
+    return 1;
+  if (t.isUnsignedInteger(8))
+    return 2;
+  if (t.isInteger(8))
+    return 3;
+  if (t.isInteger(32))
+    return 6;
+  if (t.isInteger(64))
+    return 7;
+  return 9; // i1
+}
+
+std::string activationCode(StringRef name) {
+  return llvm::StringSwitch<std::string>(name)
+      .Case("relu", "PAT_ACT_RELU")
+      .Case("leaky_relu", "PAT_ACT_LEAKY_RELU")
+      .Case("clip", "PAT_ACT_CLIP")
+      .Case("sigmoid", "PAT_ACT_SIGMOID")
+      .Case("tanh", "PAT_ACT_TANH")
+      .Case("hard_sigmoid", "PAT_ACT_HARD_SIGMOID")
+      .Case("hard_swish", "PAT_ACT_HARD_SWISH")
+      .Default("PAT_ACT_NONE");
+}
+
+std::string activation(StringRef name, float alpha, float beta) {
+  return "{" + activationCode(name) + ", " + cFloat(alpha) + ", " +
+         cFloat(beta) + "}";
+}
+
+/// Right-aligned element strides of `shape` in a rank-`rank` broadcast,
+/// 0 on broadcast dims.
+SmallVector<int64_t> broadcastStrides(ArrayRef<int64_t> shape, size_t rank) {
+  SmallVector<int64_t> strides(rank, 0);
+  int64_t stride = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    size_t d = shape.size() - 1 - i;
+    strides[rank - 1 - i] = shape[d] == 1 ? 0 : stride;
+    stride *= shape[d];
+  }
+  return strides;
+}
+
+class Emitter {
+public:
+  Emitter(func::FuncOp func, const Target &target, EmittedModel &out)
+      : func(func), target(target), out(out) {}
+
+  LogicalResult run();
+
+private:
+  func::FuncOp func;
+  const Target &target;
+  EmittedModel &out;
+  std::ostringstream body;
+  llvm::DenseMap<Value, std::string> storage;
+  std::map<std::pair<Operation *, int>, int64_t> blobOffsets;
+
+  /// Appends bytes to the weight blob (64-byte aligned) and returns the
+  /// offset.
+  int64_t addBlob(ArrayRef<char> bytes) {
+    int64_t off = (out.weights.size() + kTensorAlignment - 1) /
+                  kTensorAlignment * kTensorAlignment;
+    out.weights.resize(off + bytes.size());
+    if (!bytes.empty())
+      std::memcpy(out.weights.data() + off, bytes.data(), bytes.size());
+    return off;
+  }
+  int64_t addBlob(ArrayRef<float> data) {
+    return addBlob(ArrayRef<char>(reinterpret_cast<const char *>(data.data()),
+                                  data.size() * sizeof(float)));
+  }
+  std::string weightExpr(int64_t off) {
+    return "(pat_weights + " + std::to_string(off) + ")";
+  }
+
+  /// C expression (a char pointer) for where `v` lives. Constants enter the
+  /// weight blob on first use, so weights only read in a packed layout are
+  /// not stored twice.
+  std::string ptr(Value v) {
+    Value root = storageRoot(v);
+    std::string &s = storage[root];
+    if (s.empty())
+      if (auto c = getConstantOp(root))
+        if (auto bytes = getConstantBytes(c.getValue()))
+          s = weightExpr(addBlob(*bytes));
+    return s;
+  }
+  std::string in(Value v, StringRef type = "float") {
+    return "(const " + type.str() + " *)" + ptr(v);
+  }
+  std::string outp(Value v, StringRef type = "float") {
+    return "(" + type.str() + " *)" + ptr(v);
+  }
+
+  LogicalResult assignStorage();
+  LogicalResult emitOp(Operation *op);
+  LogicalResult emitConv(Conv2DOp op);
+  LogicalResult emitGemm(GemmOp op);
+  LogicalResult emitMatMul(MatMulOp op);
+  void emitPool(Operation *op, Value input, Value result,
+                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+                bool countIncludePad, StringRef fn);
+  LogicalResult emitBinary(Operation *op, StringRef code);
+  LogicalResult emitUnary(Operation *op, StringRef act, float a, float b);
+  void emitModelInfo(std::ostringstream &os);
+};
+
+LogicalResult Emitter::assignStorage() {
+  Block &block = func.getBody().front();
+  for (BlockArgument arg : block.getArguments())
+    storage[arg] = "((const char *)inputs[" + std::to_string(arg.getArgNumber()) +
+                   "])";
+  auto ret = llvm::cast<func::ReturnOp>(block.getTerminator());
+  for (Operation &op : block) {
+    if (auto c = llvm::dyn_cast<ConstantOp>(op)) {
+      if (!getConstantBytes(c.getValue()))
+        return c.emitOpError("has constant data patc cannot read");
+      continue;
+    }
+    for (Value r : op.getResults()) {
+      if (isViewValue(r))
+        continue;
+      if (auto offset = op.getAttrOfType<IntegerAttr>("pat.offset")) {
+        storage[r] = "(arena + " + std::to_string(offset.getInt()) + ")";
+        continue;
+      }
+      for (OpOperand &use : ret->getOpOperands())
+        if (use.get() == r) {
+          storage[r] = "((char *)outputs[" +
+                       std::to_string(use.getOperandNumber()) + "])";
+          break;
+        }
+      if (storage.lookup(r).empty())
+        return op.emitOpError("has no storage; run pat-plan-memory first");
+    }
+  }
+  return success();
+}
+
+LogicalResult Emitter::emitConv(Conv2DOp op) {
+  ArrayRef<int64_t> is = shapeOf(op.getInput()), ws = shapeOf(op.getWeight());
+  ArrayRef<int64_t> os = shapeOf(op.getResult());
+  int64_t groups = op.getGroups();
+  std::ostringstream p;
+  p << "static const pat_conv2d_params p = {" << is[0] << ", " << is[1] << ", "
+    << is[2] << ", " << is[3] << ", " << os[1] << ", " << os[2] << ", "
+    << os[3] << ", " << ws[2] << ", " << ws[3] << ", " << op.getStrides()[0]
+    << ", " << op.getStrides()[1] << ", " << op.getPads()[0] << ", "
+    << op.getPads()[1] << ", " << op.getDilations()[0] << ", "
+    << op.getDilations()[1] << ", " << groups << ", "
+    << activation(op.getActivation(), op.getActAlpha().convertToFloat(),
+                  op.getActBeta().convertToFloat())
+    << "};";
+  std::string bias = op.getBias() ? in(op.getBias()) : "NULL";
+  auto weights = getF32Constant(op.getWeight());
+  std::string call;
+  if (!weights) {
+    call = "pat_conv2d_reference_f32(&p, " + in(op.getInput()) + ", " +
+           in(op.getWeight()) + ", " + bias + ", " + outp(op.getResult()) + ");";
+  } else if (ws[1] == 1 && groups > 1) {
+    call = "pat_conv2d_depthwise_f32(ctx, &p, " + in(op.getInput()) + ", " +
+           in(op.getWeight()) + ", " + bias + ", " + outp(op.getResult()) + ");";
+  } else {
+    std::vector<float> packed =
+        packConvWeightsForGemm(*weights, ws, groups, target.gemmMR);
+    call = "pat_conv2d_gemm_f32(ctx, &p, " + in(op.getInput()) +
+           ", (const float *)" + weightExpr(addBlob(packed)) + ", " + bias +
+           ", " + outp(op.getResult()) + ");";
+  }
+  body << "  {\n    " << p.str() << "\n    " << call << "\n  }\n";
+  return success();
+}
+
+LogicalResult Emitter::emitGemm(GemmOp op) {
+  ArrayRef<int64_t> as = shapeOf(op.getA()), bs = shapeOf(op.getB());
+  bool ta = op.getTransA(), tb = op.getTransB();
+  int64_t m = ta ? as[1] : as[0], k = ta ? as[0] : as[1];
+  int64_t n = tb ? bs[0] : bs[1];
+  int64_t aSm = ta ? 1 : k, aSk = ta ? m : 1;
+  int64_t bSk = tb ? 1 : n, bSn = tb ? k : 1;
+  std::string b = in(op.getB());
+  if (auto data = getF32Constant(op.getB())) {
+    // Store B as [N][K] so that every output is a contiguous dot product.
+    std::vector<float> bt = tb ? *data : transposeMatrix(*data, k, n);
+    b = "(const float *)" + weightExpr(addBlob(bt));
+    bSk = 1;
+    bSn = k;
+  }
+  int64_t cSm = 0, cSn = 0;
+  std::string c = "NULL";
+  if (op.getC()) {
+    SmallVector<int64_t> st = broadcastStrides(shapeOf(op.getC()), 2);
+    cSm = st[0];
+    cSn = st[1];
+    c = in(op.getC());
+  }
+  body << "  {\n    static const pat_gemm_params p = {" << m << ", " << n
+       << ", " << k << ", " << aSm << ", " << aSk << ", " << bSk << ", " << bSn
+       << ", " << cSm << ", " << cSn << ", "
+       << cFloat(op.getAlpha().convertToFloat()) << ", "
+       << cFloat(op.getBeta().convertToFloat()) << ", "
+       << activation(op.getActivation(), op.getActAlpha().convertToFloat(),
+                     op.getActBeta().convertToFloat())
+       << "};\n    pat_gemm_f32(ctx, &p, " << in(op.getA()) << ", " << b << ", "
+       << c << ", " << outp(op.getResult()) << ");\n  }\n";
+  return success();
+}
+
+LogicalResult Emitter::emitMatMul(MatMulOp op) {
+  ArrayRef<int64_t> as = shapeOf(op.getA()), bs = shapeOf(op.getB());
+  ArrayRef<int64_t> os = shapeOf(op.getResult());
+  size_t batchRank = os.size() - 2;
+  int64_t m = os[os.size() - 2], n = os.back(), k = as.back();
+  auto batchStrides = [&](ArrayRef<int64_t> shape) {
+    // Strides of the batch dims in units of elements; 0 where broadcast.
+    SmallVector<int64_t> full = broadcastStrides(shape, batchRank + 2);
+    return SmallVector<int64_t>(full.begin(), full.begin() + batchRank);
+  };
+  SmallVector<int64_t> aSt = batchStrides(as), bSt = batchStrides(bs);
+  body << "  {\n    static const int64_t shape[] = "
+       << ints(os.take_front(batchRank)) << ", a_st[] = " << ints(aSt)
+       << ", b_st[] = " << ints(bSt) << ";\n    pat_matmul_f32(ctx, "
+       << batchRank << ", shape, a_st, b_st, " << m << ", " << n << ", " << k
+       << ", " << in(op.getA()) << ", " << in(op.getB()) << ", "
+       << outp(op.getResult()) << ");\n  }\n";
+  return success();
+}
+
+void Emitter::emitPool(Operation *op, Value input, Value result,
+                       ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                       ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+                       bool countIncludePad, StringRef fn) {
+  ArrayRef<int64_t> is = shapeOf(input), os = shapeOf(result);
+  auto [suffix, type] = cType(eltOf(input));
+  body << "  {\n    static const pat_pool2d_params p = {" << is[0] << ", "
+       << is[1] << ", " << is[2] << ", " << is[3] << ", " << os[2] << ", "
+       << os[3] << ", " << kernel[0] << ", " << kernel[1] << ", " << strides[0]
+       << ", " << strides[1] << ", " << pads[0] << ", " << pads[1] << ", "
+       << pads[2] << ", " << pads[3] << ", " << dilations[0] << ", "
+       << dilations[1] << ", " << (countIncludePad ? 1 : 0) << "};\n    "
+       << fn.str() << "_" << suffix << "(ctx, &p, " << in(input, type) << ", "
+       << outp(result, type) << ");\n  }\n";
+}
+
+LogicalResult Emitter::emitBinary(Operation *op, StringRef code) {
+  Value a = op->getOperand(0), b = op->getOperand(1), r = op->getResult(0);
+  auto [suffix, type] = cType(eltOf(r));
+  if (suffix.empty())
+    return op->emitOpError("element type has no C lowering");
+  ArrayRef<int64_t> os = shapeOf(r);
+  body << "  {\n    static const int64_t shape[] = " << ints(os)
+       << ", a_st[] = " << ints(broadcastStrides(shapeOf(a), os.size()))
+       << ", b_st[] = " << ints(broadcastStrides(shapeOf(b), os.size()))
+       << ";\n    static const pat_broadcast bc = {" << os.size()
+       << ", shape, a_st, b_st};\n    pat_binary_" << suffix << "(ctx, "
+       << code.str() << ", &bc, " << in(a, type) << ", " << in(b, type) << ", "
+       << outp(r, type) << ");\n  }\n";
+  return success();
+}
+
+LogicalResult Emitter::emitUnary(Operation *op, StringRef act, float a,
+                                 float b) {
+  Value x = op->getOperand(0), r = op->getResult(0);
+  if (!eltOf(x).isF32())
+    return op->emitOpError("only float32 has a C lowering");
+  body << "  {\n    static const pat_activation act = " << activation(act, a, b)
+       << ";\n    pat_activation_f32(" << in(x) << ", " << outp(r) << ", "
+       << numElements(r) << ", act);\n  }\n";
+  return success();
+}
+
+LogicalResult Emitter::emitOp(Operation *op) {
+  body << "  /* " << op->getName().getStringRef().str() << " at "
+       << [&] {
+            std::string s;
+            llvm::raw_string_ostream os(s);
+            op->getLoc().print(os);
+            return os.str();
+          }()
+       << " */\n";
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case<Conv2DOp>([&](auto o) { return emitConv(o); })
+      .Case<GemmOp>([&](auto o) { return emitGemm(o); })
+      .Case<MatMulOp>([&](auto o) { return emitMatMul(o); })
+      .Case<MaxPool2DOp>([&](MaxPool2DOp o) {
+        emitPool(o, o.getInput(), o.getResult(), o.getKernelShape(),
+                 o.getStrides(), o.getPads(), o.getDilations(), false,
+                 "pat_max_pool2d");
+        return success();
+      })
+      .Case<AvgPool2DOp>([&](AvgPool2DOp o) {
+        int64_t ones[] = {1, 1};
+        emitPool(o, o.getInput(), o.getResult(), o.getKernelShape(),
+                 o.getStrides(), o.getPads(), ones, o.getCountIncludePad(),
+                 "pat_avg_pool2d");
+        return success();
+      })
+      .Case<GlobalAvgPoolOp, GlobalMaxPoolOp>([&](auto o) {
+        ArrayRef<int64_t> is = shapeOf(o.getInput());
+        int64_t planes = is[0] * is[1];
+        body << "  pat_global_"
+             << (llvm::isa<GlobalMaxPoolOp>(o.getOperation()) ? "max" : "avg")
+             << "_pool_f32(ctx, " << planes << ", "
+             << numElements(o.getInput()) / planes << ", " << in(o.getInput())
+             << ", " << outp(o.getResult()) << ");\n";
+        return success();
+      })
+      .Case<BatchNormOp>([&](BatchNormOp o) {
+        ArrayRef<int64_t> is = shapeOf(o.getInput());
+        int64_t inner = numElements(o.getInput()) / (is[0] * is[1]);
+        body << "  pat_batch_norm_f32(ctx, " << is[0] << ", " << is[1] << ", "
+             << inner << ", " << cFloat(o.getEpsilon().convertToFloat())
+             << ", " << in(o.getInput()) << ", " << in(o.getScale()) << ", "
+             << in(o.getBias()) << ", " << in(o.getMean()) << ", "
+             << in(o.getVariance()) << ", " << outp(o.getResult()) << ");\n";
+        return success();
+      })
+      .Case<SoftmaxOp>([&](SoftmaxOp o) {
+        ArrayRef<int64_t> is = shapeOf(o.getInput());
+        int64_t axis = o.getAxis(), outer = 1, inner = 1;
+        for (int64_t d = 0; d < (int64_t)is.size(); ++d)
+          if (d < axis)
+            outer *= is[d];
+          else if (d > axis)
+            inner *= is[d];
+        body << "  pat_softmax_f32(ctx, " << outer << ", " << is[axis] << ", "
+             << inner << ", " << in(o.getInput()) << ", "
+             << outp(o.getResult()) << ");\n";
+        return success();
+      })
+      .Case<AddOp>([&](auto o) { return emitBinary(o, "PAT_BIN_ADD"); })
+      .Case<SubOp>([&](auto o) { return emitBinary(o, "PAT_BIN_SUB"); })
+      .Case<MulOp>([&](auto o) { return emitBinary(o, "PAT_BIN_MUL"); })
+      .Case<DivOp>([&](auto o) { return emitBinary(o, "PAT_BIN_DIV"); })
+      .Case<ReluOp>([&](auto o) { return emitUnary(o, "relu", 0, 0); })
+      .Case<SigmoidOp>([&](auto o) { return emitUnary(o, "sigmoid", 0, 0); })
+      .Case<TanhOp>([&](auto o) { return emitUnary(o, "tanh", 0, 0); })
+      .Case<HardSwishOp>(
+          [&](auto o) { return emitUnary(o, "hard_swish", 0, 0); })
+      .Case<LeakyReluOp>([&](LeakyReluOp o) {
+        return emitUnary(o, "leaky_relu", o.getAlpha().convertToFloat(), 0);
+      })
+      .Case<HardSigmoidOp>([&](HardSigmoidOp o) {
+        return emitUnary(o, "hard_sigmoid", o.getAlpha().convertToFloat(),
+                         o.getBeta().convertToFloat());
+      })
+      .Case<ClipOp>([&](ClipOp o) -> LogicalResult {
+        float lo = o.getMin().convertToFloat(), hi = o.getMax().convertToFloat();
+        if (eltOf(o.getInput()).isF32())
+          return emitUnary(o, "clip", lo, hi);
+        auto [suffix, type] = cType(eltOf(o.getInput()));
+        body << "  pat_clip_" << suffix << "(" << in(o.getInput(), type) << ", "
+             << outp(o.getResult(), type) << ", " << numElements(o.getResult())
+             << ", (" << type << ")" << (long long)lo << "LL, (" << type << ")"
+             << (long long)hi << "LL);\n";
+        return success();
+      })
+      .Case<ConcatOp>([&](ConcatOp o) {
+        ArrayRef<int64_t> os = shapeOf(o.getResult());
+        int64_t outer = 1, esize = elementByteSize(eltOf(o.getResult()));
+        for (int64_t d = 0; d < (int64_t)o.getAxis(); ++d)
+          outer *= os[d];
+        std::string ptrs, chunks;
+        for (Value v : o.getInputs()) {
+          ptrs += (ptrs.empty() ? "" : ", ") + ptr(v);
+          chunks += (chunks.empty() ? "" : ", ") +
+                    std::to_string(numElements(v) * esize / std::max<int64_t>(outer, 1));
+        }
+        body << "  {\n    const void *const ins[] = {" << ptrs
+             << "};\n    static const int64_t chunks[] = {" << chunks
+             << "};\n    pat_concat(" << outer << ", "
+             << o.getInputs().size() << ", ins, chunks, " << ptr(o.getResult())
+             << ");\n  }\n";
+        return success();
+      })
+      .Case<TransposeOp>([&](TransposeOp o) {
+        ArrayRef<int64_t> is = shapeOf(o.getInput());
+        body << "  {\n    static const int64_t shape[] = " << ints(is)
+             << ", perm[] = " << ints(o.getPerm()) << ";\n    pat_transpose("
+             << is.size() << ", shape, perm, "
+             << elementByteSize(eltOf(o.getInput())) << ", "
+             << ptr(o.getInput()) << ", " << ptr(o.getResult()) << ");\n  }\n";
+        return success();
+      })
+      .Case<PadOp>([&](PadOp o) {
+        ArrayRef<int64_t> is = shapeOf(o.getInput());
+        auto [suffix, type] = cType(eltOf(o.getInput()));
+        int mode = o.getMode() == "constant" ? 0 : o.getMode() == "reflect" ? 1 : 2;
+        std::string value = eltOf(o.getInput()).isF32()
+                                ? cFloat(o.getValue().convertToFloat())
+                                : std::to_string((long long)o.getValue().convertToFloat());
+        body << "  {\n    static const int64_t in_shape[] = " << ints(is)
+             << ", out_shape[] = " << ints(shapeOf(o.getResult()))
+             << ", begin[] = " << ints(o.getPads().take_front(is.size()))
+             << ";\n    static const " << type << " value = " << value
+             << ";\n    pat_pad(" << is.size()
+             << ", in_shape, out_shape, begin, " << mode << ", &value, "
+             << elementByteSize(eltOf(o.getInput())) << ", "
+             << ptr(o.getInput()) << ", " << ptr(o.getResult()) << ");\n  }\n";
+        return success();
+      })
+      .Case<ReshapeOp>([&](ReshapeOp o) {
+        // Views cost nothing; a returned reshape copies into the output.
+        if (!isViewValue(o.getResult()))
+          body << "  memcpy(" << ptr(o.getResult()) << ", " << ptr(o.getInput())
+               << ", " << numElements(o.getResult()) * elementByteSize(eltOf(o.getResult()))
+               << ");\n";
+        return success();
+      })
+      .Default([&](Operation *o) {
+        return o->emitOpError("has no C lowering");
+      });
+}
+
+void Emitter::emitModelInfo(std::ostringstream &os) {
+  auto names = func->getAttrOfType<ArrayAttr>("pat.output_names");
+  auto tensorInfo = [&](std::string name, Value v, const std::string &id) {
+    os << "static const int64_t " << id << "_shape[] = " << ints(shapeOf(v))
+       << ";\n";
+    std::string escaped;
+    for (char c : name)
+      escaped += (c == '"' || c == '\\') ? std::string("\\") + c
+                 : llvm::isPrint(c)      ? std::string(1, c)
+                                         : "?";
+    return "{\"" + escaped + "\", " + std::to_string(onnxDType(eltOf(v))) +
+           ", " + std::to_string(shapeOf(v).size()) + ", " + id + "_shape, " +
+           std::to_string(numElements(v) * elementByteSize(eltOf(v))) + "}";
+  };
+  std::vector<std::string> ins, outs;
+  Block &block = func.getBody().front();
+  for (BlockArgument arg : block.getArguments()) {
+    auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "pat.name");
+    ins.push_back(tensorInfo(name ? name.str() : "input" + std::to_string(arg.getArgNumber()),
+                             arg, "in" + std::to_string(arg.getArgNumber())));
+  }
+  auto ret = llvm::cast<func::ReturnOp>(block.getTerminator());
+  for (OpOperand &o : ret->getOpOperands()) {
+    unsigned i = o.getOperandNumber();
+    std::string name = names && i < names.size()
+                           ? llvm::cast<StringAttr>(names[i]).str()
+                           : "output" + std::to_string(i);
+    outs.push_back(tensorInfo(name, o.get(), "out" + std::to_string(i)));
+  }
+  auto list = [&](const char *id, const std::vector<std::string> &items) {
+    os << "static const pat_tensor_info " << id << "[] = {";
+    for (size_t i = 0; i < items.size(); ++i)
+      os << (i ? ",\n  " : "\n  ") << items[i];
+    if (items.empty())
+      os << "{0}";
+    os << "};\n";
+  };
+  list("model_inputs", ins);
+  list("model_outputs", outs);
+  auto arena = func->getAttrOfType<IntegerAttr>("pat.arena_bytes");
+  os << "const pat_model_info pat_generated_model_info = {PAT_ABI_VERSION, "
+     << ins.size() << ", " << outs.size()
+     << ", model_inputs, model_outputs, " << (arena ? arena.getInt() : 0)
+     << ", " << out.weights.size() << ", \"" << target.name << "\"};\n";
+  os << "const size_t pat_generated_scratch_bytes = PAT_GEMM_SCRATCH_BYTES;\n\n";
+}
+
+LogicalResult Emitter::run() {
+  if (failed(assignStorage()))
+    return failure();
+  Block &block = func.getBody().front();
+  for (Operation &op : block) {
+    if (llvm::isa<ConstantOp, func::ReturnOp>(op))
+      continue;
+    if (failed(emitOp(&op)))
+      return failure();
+  }
+  // Outputs whose value lives elsewhere (an input, a constant, a value
+  // returned twice) are copied.
+  auto ret = llvm::cast<func::ReturnOp>(block.getTerminator());
+  for (OpOperand &o : ret->getOpOperands()) {
+    std::string dst = "((char *)outputs[" + std::to_string(o.getOperandNumber()) + "])";
+    if (ptr(o.get()) != dst)
+      body << "  memcpy(" << dst << ", " << ptr(o.get()) << ", "
+           << numElements(o.get()) * elementByteSize(eltOf(o.get())) << ");\n";
+  }
+  std::ostringstream os;
+  os << "/* Generated by patc for target " << target.name
+     << ". Do not edit. */\n#include \"pat_kernels.h\"\n#include <float.h>\n"
+        "#include <string.h>\n\n"
+        "PAT_HIDDEN extern const char pat_weights[];\n\n";
+  emitModelInfo(os);
+  os << "void pat_generated_run(pat_ctx *ctx, const void *const *inputs,\n"
+        "                       void *const *outputs, char *arena) {\n"
+        "  (void)ctx; (void)inputs; (void)arena;\n"
+     << body.str() << "}\n";
+  out.source = os.str();
+  return success();
+}
+
+} // namespace
+
+LogicalResult emitC(ModuleOp module, const Target &target, EmittedModel &out) {
+  auto func = module.lookupSymbol<func::FuncOp>("main");
+  if (!func)
+    return module.emitError("no func.func @main to emit");
+  Emitter emitter(func, target, out);
+  if (failed(emitter.run()))
+    return failure();
+  if (out.weights.empty())
+    out.weights.push_back(0); // .incbin of an empty file is fine, a symbol isn't.
+  return success();
+}
+
+std::string weightsAssembly(const std::string &weightsFile) {
+  return "/* Generated by patc: links the weight blob. */\n"
+         "  .section .rodata\n"
+         "  .balign 64\n"
+         "  .globl pat_weights\n"
+         "  .hidden pat_weights\n"
+         "pat_weights:\n"
+         "  .incbin \"" + weightsFile + "\"\n"
+         "  .section .note.GNU-stack,\"\",%progbits\n";
+}
+
+} // namespace pat

@@ -1,0 +1,35 @@
+//===- CEmitter.h - pat dialect to C ----------------------------*- C++ -*-===//
+//
+// Part of patc. Prints the planned `func.func @main` as one C99 file that
+// calls the kernel library, plus the weight blob the file refers to.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PAT_COMPILER_CODEGEN_CEMITTER_H
+#define PAT_COMPILER_CODEGEN_CEMITTER_H
+
+#include "compiler/Target.h"
+#include "mlir/IR/BuiltinOps.h"
+#include <string>
+#include <vector>
+
+namespace pat {
+
+struct EmittedModel {
+  std::string source;        ///< model.c
+  std::vector<char> weights; ///< Read-only data, linked as pat_weights.
+};
+
+/// Emits C for the module's @main, which must have been through the graph
+/// pipeline (it reads pat.offset / pat.arena_bytes). Returns failure with a
+/// diagnostic on the offending op if an op has no C lowering.
+mlir::LogicalResult emitC(mlir::ModuleOp module, const Target &target,
+                          EmittedModel &out);
+
+/// The assembly file that links the weight blob `weightsFile` into the
+/// library as `pat_weights`.
+std::string weightsAssembly(const std::string &weightsFile);
+
+} // namespace pat
+
+#endif // PAT_COMPILER_CODEGEN_CEMITTER_H

@@ -1,0 +1,37 @@
+//===- Toolchain.h - Building a model library with the C compiler -*- C++ -*-===//
+//
+// Part of patc.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PAT_COMPILER_DRIVER_TOOLCHAIN_H
+#define PAT_COMPILER_DRIVER_TOOLCHAIN_H
+
+#include "compiler/Target.h"
+#include "compiler/codegen/CEmitter.h"
+#include <string>
+#include <vector>
+
+namespace pat {
+
+struct ToolchainOptions {
+  std::string cc = "cc";          ///< May hold a launcher: "ccache gcc".
+  std::string optFlags = "-O3";   ///< Replaced by --cflags.
+  bool keepTemps = false;
+  bool verbose = false;
+};
+
+/// Writes a self-contained source tree (model.c, weights, the runtime and
+/// kernel sources, a Makefile) into `dir`.
+bool writeSourceTree(const EmittedModel &model, const Target &target,
+                     const std::string &dir, std::string &error);
+
+/// Compiles the model into `output`: a shared library (`shared`) or one
+/// relocatable object. The file appears only when the build succeeded.
+bool buildModel(const EmittedModel &model, const Target &target,
+                const ToolchainOptions &options, bool shared,
+                const std::string &output, std::string &error);
+
+} // namespace pat
+
+#endif // PAT_COMPILER_DRIVER_TOOLCHAIN_H

@@ -1,0 +1,53 @@
+//===- HostTensor.h - Tensors known while importing -------------*- C++ -*-===//
+//
+// Part of patc. Initializers, Constant nodes and the Shape -> Gather ->
+// Concat -> Reshape chains that exporters emit are evaluated at import time
+// on these; only what a runtime op consumes becomes a `pat.constant`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PAT_COMPILER_ONNX_HOSTTENSOR_H
+#define PAT_COMPILER_ONNX_HOSTTENSOR_H
+
+#include "onnx/onnx_pb.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pat {
+
+struct HostTensor {
+  int32_t dtype = onnx::TensorProto::FLOAT; ///< ONNX data type code.
+  llvm::SmallVector<int64_t> shape;
+  std::vector<char> bytes;
+
+  int64_t numElements() const;
+  int64_t elementSize() const;
+  /// Element i converted to double (any supported dtype).
+  double at(int64_t i) const;
+  /// All elements converted to int64 / float.
+  std::vector<int64_t> toInts() const;
+  std::vector<float> toFloats() const;
+
+  static HostTensor fromInts(llvm::ArrayRef<int64_t> shape,
+                             llvm::ArrayRef<int64_t> values);
+  /// A tensor of `dtype` from doubles (rounded/truncated as a cast would).
+  static HostTensor fromDoubles(int32_t dtype, llvm::ArrayRef<int64_t> shape,
+                                llvm::ArrayRef<double> values);
+};
+
+/// Byte size of an ONNX dtype patc supports, or 0 if unsupported.
+int64_t onnxElementSize(int32_t dtype);
+
+/// Name of an ONNX dtype ("FLOAT", "DOUBLE", ...).
+std::string onnxDTypeName(int32_t dtype);
+
+/// Converts a TensorProto (raw or typed fields). On failure sets `error`.
+std::optional<HostTensor> hostTensorFromProto(const onnx::TensorProto &t,
+                                              std::string &error);
+
+} // namespace pat
+
+#endif // PAT_COMPILER_ONNX_HOSTTENSOR_H

@@ -1,0 +1,139 @@
+/*===- pool.c - Max, average and global pooling ----------------------------===
+ *
+ * Part of patc. One plane per task.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "pat_kernels.h"
+#include <float.h>
+
+typedef struct pool_job {
+  const pat_pool2d_params *p;
+  const void *in;
+  void *out;
+} pool_job;
+
+#define PAT_DEFINE_MAX_POOL(SUFFIX, T, LOWEST)                                 \
+  static void max_pool_planes_##SUFFIX(void *arg, int64_t begin, int64_t end,  \
+                                       int tid) {                              \
+    const pool_job *job = (const pool_job *)arg;                               \
+    const pat_pool2d_params *p = job->p;                                       \
+    for (int64_t plane = begin; plane < end; ++plane) {                        \
+      const T *in = (const T *)job->in + plane * p->in_h * p->in_w;            \
+      T *out = (T *)job->out + plane * p->out_h * p->out_w;                    \
+      for (int64_t oy = 0; oy < p->out_h; ++oy)                                \
+        for (int64_t ox = 0; ox < p->out_w; ++ox) {                            \
+          T best = LOWEST;                                                     \
+          for (int64_t ky = 0; ky < p->kernel_h; ++ky) {                       \
+            int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;   \
+            if (iy < 0 || iy >= p->in_h)                                       \
+              continue;                                                        \
+            for (int64_t kx = 0; kx < p->kernel_w; ++kx) {                     \
+              int64_t ix =                                                     \
+                  ox * p->stride_w - p->pad_left + kx * p->dilation_w;         \
+              if (ix < 0 || ix >= p->in_w)                                     \
+                continue;                                                      \
+              T v = in[iy * p->in_w + ix];                                     \
+              best = v > best ? v : best;                                      \
+            }                                                                  \
+          }                                                                    \
+          out[oy * p->out_w + ox] = best;                                      \
+        }                                                                      \
+    }                                                                          \
+  }                                                                            \
+  void pat_max_pool2d_##SUFFIX(pat_ctx *ctx, const pat_pool2d_params *p,       \
+                               const T *in, T *out) {                          \
+    pool_job job = {p, in, out};                                               \
+    pat_parallel_for(ctx, p->batch * p->channels, 1,                           \
+                     max_pool_planes_##SUFFIX, &job);                          \
+  }
+
+PAT_DEFINE_MAX_POOL(f32, float, -FLT_MAX)
+PAT_DEFINE_MAX_POOL(u8, uint8_t, 0)
+
+static void avg_pool_planes(void *arg, int64_t begin, int64_t end, int tid) {
+  const pool_job *job = (const pool_job *)arg;
+  const pat_pool2d_params *p = job->p;
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const float *in = (const float *)job->in + plane * p->in_h * p->in_w;
+    float *out = (float *)job->out + plane * p->out_h * p->out_w;
+    for (int64_t oy = 0; oy < p->out_h; ++oy)
+      for (int64_t ox = 0; ox < p->out_w; ++ox) {
+        int64_t y0 = oy * p->stride_h - p->pad_top;
+        int64_t x0 = ox * p->stride_w - p->pad_left;
+        float sum = 0.f;
+        int64_t count = 0;
+        for (int64_t ky = 0; ky < p->kernel_h; ++ky)
+          for (int64_t kx = 0; kx < p->kernel_w; ++kx) {
+            int64_t iy = y0 + ky, ix = x0 + kx;
+            if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
+              sum += in[iy * p->in_w + ix];
+              ++count;
+            }
+          }
+        if (p->count_include_pad) {
+          /* The window counts its padded cells but not what lies beyond
+           * the explicit padding (ceil_mode overhang). */
+          int64_t ylo = y0 < -p->pad_top ? -p->pad_top : y0;
+          int64_t xlo = x0 < -p->pad_left ? -p->pad_left : x0;
+          int64_t yhi = y0 + p->kernel_h, xhi = x0 + p->kernel_w;
+          if (yhi > p->in_h + p->pad_bottom)
+            yhi = p->in_h + p->pad_bottom;
+          if (xhi > p->in_w + p->pad_right)
+            xhi = p->in_w + p->pad_right;
+          count = (yhi - ylo) * (xhi - xlo);
+        }
+        out[oy * p->out_w + ox] = count > 0 ? sum / (float)count : 0.f;
+      }
+  }
+}
+
+void pat_avg_pool2d_f32(pat_ctx *ctx, const pat_pool2d_params *p,
+                        const float *in, float *out) {
+  pool_job job = {p, in, out};
+  pat_parallel_for(ctx, p->batch * p->channels, 1, avg_pool_planes, &job);
+}
+
+typedef struct global_job {
+  int64_t plane_size;
+  const float *in;
+  float *out;
+  int is_max;
+} global_job;
+
+static void global_planes(void *arg, int64_t begin, int64_t end, int tid) {
+  const global_job *job = (const global_job *)arg;
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const float *in = job->in + plane * job->plane_size;
+    if (job->is_max) {
+      float best = -FLT_MAX;
+      for (int64_t i = 0; i < job->plane_size; ++i)
+        best = in[i] > best ? in[i] : best;
+      job->out[plane] = best;
+    } else {
+      float lanes[8] = {0};
+      int64_t i = 0;
+      for (; i + 8 <= job->plane_size; i += 8)
+        for (int l = 0; l < 8; ++l)
+          lanes[l] += in[i + l];
+      float sum = 0.f;
+      for (int l = 0; l < 8; ++l)
+        sum += lanes[l];
+      for (; i < job->plane_size; ++i)
+        sum += in[i];
+      job->out[plane] = sum / (float)job->plane_size;
+    }
+  }
+}
+
+void pat_global_avg_pool_f32(pat_ctx *ctx, int64_t planes, int64_t plane_size,
+                             const float *in, float *out) {
+  global_job job = {plane_size, in, out, 0};
+  pat_parallel_for(ctx, planes, 16, global_planes, &job);
+}
+
+void pat_global_max_pool_f32(pat_ctx *ctx, int64_t planes, int64_t plane_size,
+                             const float *in, float *out) {
+  global_job job = {plane_size, in, out, 1};
+  pat_parallel_for(ctx, planes, 16, global_planes, &job);
+}

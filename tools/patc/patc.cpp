@@ -1,0 +1,279 @@
+//===- patc.cpp - The patc compiler driver ----------------------*- C++ -*-===//
+//
+// Part of patc. `patc model.onnx -o model.so`: ONNX -> pat dialect -> graph
+// passes -> C -> the system C compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Target.h"
+#include "compiler/codegen/CEmitter.h"
+#include "compiler/driver/Toolchain.h"
+#include "compiler/onnx/OnnxImporter.h"
+#include "compiler/onnx/OnnxLoader.h"
+#include "dialects/pat/PatOps.h"
+#include "passes/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace mlir;
+
+namespace {
+cl::OptionCategory patcCategory("patc options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
+                               cl::Required, cl::cat(patcCategory));
+cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' = stdout "
+                                              "for --emit=mlir and c)"),
+                                cl::value_desc("file"), cl::cat(patcCategory));
+enum class Emit { ImportedMlir, Mlir, C, Obj, So };
+cl::opt<Emit> emit(
+    "emit", cl::desc("What to produce"), cl::init(Emit::So),
+    cl::values(clEnumValN(Emit::ImportedMlir, "mlir-import",
+                          "pat dialect straight from the importer"),
+               clEnumValN(Emit::Mlir, "mlir", "pat dialect after the graph passes"),
+               clEnumValN(Emit::C, "c",
+                          "C sources: with -o DIR a buildable tree "
+                          "(model.c, weights, runtime, Makefile); -o - prints model.c"),
+               clEnumValN(Emit::Obj, "obj", "one relocatable object file"),
+               clEnumValN(Emit::So, "so", "a shared library (default)")),
+    cl::cat(patcCategory));
+cl::opt<std::string> targetName(
+    "target", cl::desc("Code-generation target: host (default), generic, "
+                       "x86-64-v3 (AVX2), x86-64-v4 (AVX-512)"),
+    cl::init("host"), cl::cat(patcCategory));
+cl::opt<std::string> ccOption(
+    "cc", cl::desc("C compiler command (default: $PATC_CC, else $CC, else cc)"),
+    cl::cat(patcCategory));
+cl::opt<std::string> cflags(
+    "cflags", cl::desc("Optimisation flags for the C compiler (default -O3); "
+                       "target and ABI flags are always added"),
+    cl::init("-O3"), cl::cat(patcCategory));
+cl::list<std::string> inputShapes(
+    "input-shape", cl::desc("Fix an input's shape, e.g. input=1x3x224x224 "
+                            "(repeatable)"),
+    cl::value_desc("name=DxDx..."), cl::cat(patcCategory));
+cl::opt<bool> keepTemps("keep-temps", cl::desc("Keep the C build directory"),
+                        cl::cat(patcCategory));
+cl::opt<bool> verbose("v", cl::desc("Print the C compiler commands"),
+                      cl::cat(patcCategory));
+
+int fail(const Twine &msg) {
+  errs() << "patc: error: " << msg << "\n";
+  return 1;
+}
+
+bool parseInputShapes(pat::ImportOptions &options, std::string &error) {
+  for (const std::string &spec : inputShapes) {
+    auto [name, dims] = StringRef(spec).rsplit('=');
+    if (name.empty() || dims.empty()) {
+      error = "--input-shape '" + spec + "' is not NAME=D0xD1x...";
+      return false;
+    }
+    std::vector<int64_t> shape;
+    for (StringRef d : split(dims, 'x')) {
+      int64_t v;
+      if (d.getAsInteger(10, v) || v < 0) {
+        error = "--input-shape '" + spec + "': '" + d.str() +
+                "' is not a non-negative integer";
+        return false;
+      }
+      shape.push_back(v);
+    }
+    options.inputShapes[name.str()] = shape;
+  }
+  return true;
+}
+
+int64_t convMacs(pat::Conv2DOp op) {
+  auto out = op.getType().getShape();
+  auto w = llvm::cast<RankedTensorType>(op.getWeight().getType()).getShape();
+  return out[0] * out[1] * out[2] * out[3] * w[1] * w[2] * w[3];
+}
+
+void printStats(ModuleOp module, const pat::EmittedModel *emitted) {
+  auto func = module.lookupSymbol<func::FuncOp>("main");
+  outs() << "layer  op                 output shape        MACs          path\n";
+  int64_t totalMacs = 0, index = 0;
+  func.walk([&](Operation *op) {
+    if (isa<pat::ConstantOp, func::ReturnOp, func::FuncOp>(op) ||
+        op->getNumResults() != 1)
+      return;
+    std::string shape;
+    for (int64_t d : llvm::cast<RankedTensorType>(op->getResult(0).getType())
+                         .getShape())
+      shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    int64_t macs = 0;
+    std::string path = "-";
+    if (auto conv = dyn_cast<pat::Conv2DOp>(op)) {
+      macs = convMacs(conv);
+      auto w = llvm::cast<RankedTensorType>(conv.getWeight().getType()).getShape();
+      bool constW = conv.getWeight().getDefiningOp<pat::ConstantOp>() != nullptr;
+      path = !constW ? "reference (run-time weights)"
+             : (w[1] == 1 && conv.getGroups() > 1) ? "depthwise direct"
+             : (w[2] == 1 && w[3] == 1) ? "dense gemm (1x1)"
+                                        : "dense gemm (implicit im2col)";
+      if (conv.getActivation() != "none")
+        path += " + " + conv.getActivation().str();
+    } else if (auto gemm = dyn_cast<pat::GemmOp>(op)) {
+      auto out = gemm.getType().getShape();
+      auto a = llvm::cast<RankedTensorType>(gemm.getA().getType()).getShape();
+      macs = out[0] * out[1] * (gemm.getTransA() ? a[0] : a[1]);
+      path = "dense dot";
+    }
+    totalMacs += macs;
+    outs() << format("%-6lld %-18s %-19s %-13lld %s\n", (long long)index++,
+                     op->getName().getStringRef().drop_front(4).str().c_str(),
+                     shape.c_str(), (long long)macs, path.c_str());
+  });
+  auto attr = [&](StringRef name) {
+    auto a = func->getAttrOfType<IntegerAttr>(name);
+    return a ? a.getInt() : 0;
+  };
+  outs() << "total MACs: " << totalMacs << "\n";
+  outs() << "peak activation memory (arena): " << attr("pat.arena_bytes")
+         << " bytes\n";
+  outs() << "weight bytes (as imported): " << attr("pat.weight_bytes") << "\n";
+  if (emitted)
+    outs() << "weight bytes (as linked, packed): " << emitted->weights.size()
+           << "\n";
+}
+
+bool writeText(const std::string &path, const std::function<void(raw_ostream &)> &fn,
+               std::string &error) {
+  std::error_code ec;
+  auto file = std::make_unique<ToolOutputFile>(path, ec, sys::fs::OF_Text);
+  if (ec) {
+    error = "cannot write '" + path + "': " + ec.message();
+    return false;
+  }
+  fn(file->os());
+  file->keep();
+  return true;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  // LLVM registers its own -stats (pass statistics); patc's --stats means
+  // layer statistics, so take the name over before declaring it.
+  if (auto *llvmStats = cl::getRegisteredOptions().lookup("stats"))
+    llvmStats->removeArgument();
+  cl::opt<bool> stats("stats", cl::desc("Print per-layer and memory statistics"),
+                      cl::cat(patcCategory));
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerAsmPrinterCLOptions();
+  cl::HideUnrelatedOptions({&patcCategory});
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "patc: compiles an ONNX model into a shared library of C/SIMD kernels\n\n"
+      "  patc model.onnx -o model.so\n"
+      "  patc model.onnx --emit=mlir -o -\n\n"
+      "MLIR pass-manager options (--mlir-print-ir-after-all, --mlir-timing,\n"
+      "...) are accepted too; see --help-hidden.\n");
+
+  if (outputFile.empty()) {
+    if (emit == Emit::Mlir || emit == Emit::ImportedMlir)
+      outputFile = "-";
+    else
+      return fail("no output file; use -o FILE");
+  }
+  if (outputFile == "-" && (emit == Emit::So || emit == Emit::Obj))
+    return fail("--emit=so/obj cannot write to stdout");
+  auto target = pat::lookupTarget(targetName);
+  if (!target) {
+    std::string names;
+    for (const auto &t : pat::allTargets())
+      names += " " + t.name;
+    return fail("unknown --target '" + targetName + "' (known: host" + names +
+                ")");
+  }
+
+  std::string error;
+  pat::ImportOptions importOptions;
+  if (!parseInputShapes(importOptions, error))
+    return fail(error);
+  onnx::ModelProto proto;
+  if (!pat::loadOnnxModel(inputFile, proto, error))
+    return fail(inputFile + ": " + error);
+
+  MLIRContext context;
+  OwningOpRef<ModuleOp> module =
+      pat::importOnnxModel(context, proto, importOptions, error);
+  proto.Clear(); // the IR owns copies of the weights from here on
+  if (!module)
+    return fail(inputFile + ": " + error);
+
+  if (emit == Emit::ImportedMlir) {
+    if (!writeText(outputFile, [&](raw_ostream &os) { module->print(os); },
+                   error))
+      return fail(error);
+    return 0;
+  }
+
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return fail("invalid pass-manager options");
+  pat::buildGraphPipeline(pm);
+  if (failed(pm.run(*module)))
+    return fail("the graph passes failed");
+
+  if (emit == Emit::Mlir) {
+    if (stats)
+      printStats(*module, nullptr);
+    if (!writeText(outputFile, [&](raw_ostream &os) { module->print(os); },
+                   error))
+      return fail(error);
+    return 0;
+  }
+
+  pat::EmittedModel emitted;
+  if (failed(pat::emitC(*module, *target, emitted)))
+    return fail("code generation failed");
+  if (stats)
+    printStats(*module, &emitted);
+
+  if (emit == Emit::C) {
+    if (outputFile == "-") {
+      outs() << emitted.source;
+      return 0;
+    }
+    // Build the tree beside the destination, then move it into place.
+    std::string partial = outputFile + ".patc-tmp";
+    sys::fs::remove_directories(partial);
+    if (!pat::writeSourceTree(emitted, *target, partial, error)) {
+      sys::fs::remove_directories(partial);
+      return fail(error);
+    }
+    if (sys::fs::exists(outputFile) && !sys::fs::is_directory(outputFile))
+      return fail("'" + outputFile + "' exists and is not a directory");
+    sys::fs::remove_directories(outputFile);
+    if (auto ec = sys::fs::rename(partial, outputFile))
+      return fail("cannot write '" + outputFile + "': " + ec.message());
+    return 0;
+  }
+
+  pat::ToolchainOptions tc;
+  if (!ccOption.empty())
+    tc.cc = ccOption;
+  else if (const char *env = getenv("PATC_CC"))
+    tc.cc = env;
+  else if (const char *env = getenv("CC"))
+    tc.cc = env;
+  tc.optFlags = cflags;
+  tc.keepTemps = keepTemps;
+  tc.verbose = verbose;
+  if (!pat::buildModel(emitted, *target, tc, emit == Emit::So, outputFile,
+                       error))
+    return fail(error);
+  return 0;
+}
