@@ -70,7 +70,9 @@ std::optional<std::tuple<StringRef, float, float>> asActivation(Operation *op) {
       .Case<LeakyReluOp>([](auto o) {
         return Act{"leaky_relu", o.getAlpha().convertToFloat(), 0};
       })
-      .Case<ClipOp>([](auto o) {
+      .Case<ClipOp>([](auto o) -> std::optional<Act> {
+        if (o.getMinValue() || o.getMaxValue())
+          return std::nullopt;
         return Act{"clip", o.getMin().convertToFloat(),
                    o.getMax().convertToFloat()};
       })

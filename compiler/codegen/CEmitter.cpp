@@ -415,14 +415,22 @@ LogicalResult Emitter::emitOp(Operation *op) {
                          o.getBeta().convertToFloat());
       })
       .Case<ClipOp>([&](ClipOp o) -> LogicalResult {
-        float lo = o.getMin().convertToFloat(), hi = o.getMax().convertToFloat();
-        if (eltOf(o.getInput()).isF32())
-          return emitUnary(o, "clip", lo, hi);
-        auto [suffix, type] = cType(eltOf(o.getInput()));
+        Type elt = eltOf(o.getInput());
+        auto [suffix, type] = cType(elt);
+        if (suffix.empty())
+          return o.emitOpError("element type has no C lowering");
+        auto bound = [&, type = type](Value runtime, float value) {
+          if (runtime)
+            return "*" + in(runtime, type);
+          if (elt.isF32())
+            return cFloat(value);
+          return "(" + type + ")" + std::to_string((long long)value) + "LL";
+        };
         body << "  pat_clip_" << suffix << "(" << in(o.getInput(), type) << ", "
              << outp(o.getResult(), type) << ", " << numElements(o.getResult())
-             << ", (" << type << ")" << (long long)lo << "LL, (" << type << ")"
-             << (long long)hi << "LL);\n";
+             << ", " << bound(o.getMinValue(), o.getMin().convertToFloat())
+             << ", " << bound(o.getMaxValue(), o.getMax().convertToFloat())
+             << ");\n";
         return success();
       })
       .Case<ConcatOp>([&](ConcatOp o) {

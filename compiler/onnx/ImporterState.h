@@ -63,6 +63,9 @@ public:
     return mlir::RankedTensorType::get(shape, elt);
   }
   mlir::Value materialize(const HostTensor &t, llvm::StringRef name);
+  /// Fully static shape ONNX shape inference gave a tensor, if any.
+  std::optional<llvm::SmallVector<int64_t>> inferredShape(const std::string &name) const;
+  std::unordered_map<std::string, llvm::SmallVector<int64_t>> inferredShapes;
   mlir::Value reshape(mlir::Value v, llvm::ArrayRef<int64_t> shape);
 
 private:

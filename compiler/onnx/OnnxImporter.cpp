@@ -149,6 +149,14 @@ Value ImporterState::materialize(const HostTensor &t, StringRef name) {
   return createRawConstant(builder, loc(), type, t.bytes, blobName(name));
 }
 
+std::optional<SmallVector<int64_t>>
+ImporterState::inferredShape(const std::string &name) const {
+  auto it = inferredShapes.find(name);
+  if (it == inferredShapes.end())
+    return std::nullopt;
+  return it->second;
+}
+
 Value ImporterState::reshape(Value v, ArrayRef<int64_t> shape) {
   auto type = RankedTensorType::get(shape, getElementTypeOrSelf(v.getType()));
   if (type == v.getType())
@@ -220,10 +228,10 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
     if (imp.domain().empty() || imp.domain() == "ai.onnx")
       opset = imp.version();
   }
-  if (opset < 7 || opset > 17) {
+  if (opset < 1 || opset > 17) {
     error = opset < 0 ? "the model imports no default-domain opset"
                       : "opset " + std::to_string(opset) +
-                            " is not supported (patc handles opsets 7 to 17)";
+                            " is not supported (patc handles opsets 1 to 17)";
     return nullptr;
   }
   const onnx::GraphProto &graph = model.graph();
@@ -231,6 +239,24 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
   OpBuilder &b = state.builder;
   OwningOpRef<ModuleOp> module = ModuleOp::create(b.getUnknownLoc());
   b.setInsertionPointToEnd(module->getBody());
+
+  // Static shapes from shape inference and declared outputs.
+  auto recordShape = [&](const onnx::ValueInfoProto &info) {
+    if (!info.type().has_tensor_type() ||
+        !info.type().tensor_type().has_shape())
+      return;
+    SmallVector<int64_t> shape;
+    for (const auto &dim : info.type().tensor_type().shape().dim()) {
+      if (!dim.has_dim_value())
+        return;
+      shape.push_back(dim.dim_value());
+    }
+    state.inferredShapes[info.name()] = shape;
+  };
+  for (const auto &info : graph.value_info())
+    recordShape(info);
+  for (const auto &info : graph.output())
+    recordShape(info);
 
   // Initializers are import-time tensors.
   for (const auto &init : graph.initializer()) {

@@ -330,6 +330,9 @@ LogicalResult convertMatMul(ImporterState &s) {
 
 template <typename OpTy>
 LogicalResult convertBinary(ImporterState &s) {
+  if (s.opset < 7 && s.attr("axis"))
+    return s.fail("legacy broadcasting with an 'axis' attribute is not "
+                  "supported");
   auto a = s.input(0), b = s.input(1);
   if (failed(a) || failed(b))
     return failure();
@@ -377,6 +380,8 @@ LogicalResult convertClip(ImporterState &s) {
     lo = -9.2e18;
     hi = 9.2e18;
   }
+  SmallVector<Value> operands{*x};
+  int32_t segments[] = {1, 0, 0};
   if (s.opset < 11) {
     lo = s.floatAttr("min", lo);
     hi = s.floatAttr("max", hi);
@@ -384,16 +389,27 @@ LogicalResult convertClip(ImporterState &s) {
     for (int i = 1; i <= 2; ++i) {
       if (!s.hasInput(i))
         continue;
-      auto t = s.requireHostInput(i, i == 1 ? "min" : "max");
-      if (failed(t))
+      if (const HostTensor *t = s.hostInput(i)) {
+        (i == 1 ? lo : hi) = t->at(0);
+        continue;
+      }
+      auto bound = s.input(i);
+      if (failed(bound))
         return failure();
-      (i == 1 ? lo : hi) = (*t)->at(0);
+      if (getElementTypeOrSelf(bound->getType()) != elt ||
+          llvm::cast<RankedTensorType>(bound->getType()).getNumElements() != 1)
+        return s.fail("min/max must be one-element tensors of the input's type");
+      operands.push_back(*bound);
+      segments[i] = 1;
     }
   }
   OpBuilder &b = s.builder;
-  s.defineOutput(0, create<ClipOp>(s, x->getType(), *x,
-                                   {b.getNamedAttr("min", b.getF32FloatAttr(lo)),
-                                    b.getNamedAttr("max", b.getF32FloatAttr(hi))}));
+  s.defineOutput(0, create<ClipOp>(
+                        s, x->getType(), operands,
+                        {b.getNamedAttr("min", b.getF32FloatAttr(lo)),
+                         b.getNamedAttr("max", b.getF32FloatAttr(hi)),
+                         b.getNamedAttr("operandSegmentSizes",
+                                        b.getDenseI32ArrayAttr(segments))}));
   return success();
 }
 
@@ -437,7 +453,7 @@ LogicalResult convertConcat(ImporterState &s) {
   if (ins.empty())
     return s.fail("needs at least one input");
   int64_t rank = shapeOf(ins[0]).size();
-  int64_t axis = s.intAttr("axis", 0);
+  int64_t axis = s.intAttr("axis", s.opset < 4 ? 1 : 0);
   if (axis < 0)
     axis += rank;
   if (axis < 0 || axis >= rank)
@@ -490,6 +506,8 @@ LogicalResult convertPad(ImporterState &s) {
     return s.fail("mode '" + mode + "' is not supported");
   std::vector<int64_t> pads;
   float value = 0.f;
+  if (s.opset < 2)
+    return s.fail("Pad-1 ('paddings') is not supported");
   if (s.opset < 11) {
     pads = s.intsAttr("pads");
     value = s.floatAttr("value", 0.f);
@@ -537,10 +555,16 @@ LogicalResult convertReshapeLike(ImporterState &s) {
   if (s.node->op_type() == "Reshape") {
     if (s.opset < 5)
       return s.fail("Reshape before opset 5 is not supported");
-    auto t = s.requireHostInput(1, "shape");
-    if (failed(t))
-      return failure();
-    shape = reshapeTarget(s, shapeOf(*x), **t);
+    if (const HostTensor *t = s.hostInput(1)) {
+      shape = reshapeTarget(s, shapeOf(*x), *t);
+    } else if (auto known = s.inferredShape(s.node->output(0))) {
+      // The shape tensor is a run-time value, but shape inference (or the
+      // model's declared output type) fixes the result: compile for that.
+      shape = *known;
+    } else {
+      return s.fail("shape (input 1) is only known at run time and ONNX shape "
+                    "inference cannot fix the output shape");
+    }
   } else {
     shape = reshapeLikeShape(s, shapeOf(*x));
   }

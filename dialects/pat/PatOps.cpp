@@ -221,6 +221,18 @@ LogicalResult BatchNormOp::verify() {
   return verifyResultShape(*this, in);
 }
 
+LogicalResult ClipOp::verify() {
+  if (getInput().getType() != getType())
+    return emitOpError("result type must equal the input type");
+  for (Value bound : {getMinValue(), getMaxValue()})
+    if (bound && (llvm::cast<RankedTensorType>(bound.getType())
+                          .getNumElements() != 1 ||
+                  failed(verifyElementTypeMatches(*this, bound, getInput()))))
+      return emitOpError("run-time bounds must be one-element tensors of the "
+                         "input's element type");
+  return success();
+}
+
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = shapeOf(getInput()).size();
   if (getAxis() < 0 || getAxis() >= rank)

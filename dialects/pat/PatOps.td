@@ -179,7 +179,22 @@ class Pat_UnaryOp<string mnemonic, dag extraArgs = (ins)>
 
 def Pat_ReluOp : Pat_UnaryOp<"relu">;
 def Pat_LeakyReluOp : Pat_UnaryOp<"leaky_relu", (ins F32Attr:$alpha)>;
-def Pat_ClipOp : Pat_UnaryOp<"clip", (ins F32Attr:$min, F32Attr:$max)>;
+def Pat_ClipOp : Pat_Op<"clip", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Elementwise clamp to [min, max]";
+  let description = [{
+    The bounds are the `min`/`max` attributes, or one-element tensors
+    `min_value`/`max_value` known only at run time, which take precedence.
+  }];
+  let arguments = (ins Pat_Tensor:$input, Optional<Pat_Tensor>:$min_value,
+                       Optional<Pat_Tensor>:$max_value, F32Attr:$min,
+                       F32Attr:$max);
+  let results = (outs Pat_Tensor:$result);
+  let assemblyFormat = [{
+    $input (`min` $min_value^)? (`max` $max_value^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
 def Pat_SigmoidOp : Pat_UnaryOp<"sigmoid">;
 def Pat_TanhOp : Pat_UnaryOp<"tanh">;
 def Pat_HardSigmoidOp : Pat_UnaryOp<"hard_sigmoid",

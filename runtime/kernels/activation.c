@@ -63,6 +63,7 @@ void pat_activation_f32(const float *in, float *out, int64_t n,
       out[i] = v > hi ? hi : v;                                                \
     }                                                                          \
   }
+PAT_DEFINE_CLIP(f32, float)
 PAT_DEFINE_CLIP(u8, uint8_t)
 PAT_DEFINE_CLIP(i8, int8_t)
 PAT_DEFINE_CLIP(i32, int32_t)

@@ -174,6 +174,7 @@ PAT_DECLARE_BINARY(i64, int64_t)
 #define PAT_DECLARE_CLIP(SUFFIX, T)                                            \
   PAT_HIDDEN void pat_clip_##SUFFIX(const T *in, T *out, int64_t n, T lo,      \
                                     T hi);
+PAT_DECLARE_CLIP(f32, float)
 PAT_DECLARE_CLIP(u8, uint8_t)
 PAT_DECLARE_CLIP(i8, int8_t)
 PAT_DECLARE_CLIP(i32, int32_t)
