@@ -40,29 +40,59 @@ static void pack_b(const im2col_source *s, int64_t k0, int64_t kc, int64_t n0,
     }
     return;
   }
+  /* Implicit im2col. Each panel's NR columns fall into a few runs that share
+   * an output row; per (run, tap) the in-image part is found arithmetically,
+   * so the copy loop has no bounds checks (contiguous at stride 1). */
   int64_t taps = s->kernel_h * s->kernel_w;
-  for (int64_t kk = 0; kk < kc; ++kk) {
-    int64_t k = k0 + kk;
-    int64_t ci = k / taps, ky = (k % taps) / s->kernel_w, kx = k % s->kernel_w;
-    const float *in = s->input + ci * plane;
-    float *d = dst + kk * NR;
-    int64_t oy = n0 / s->out_w, ox = n0 % s->out_w;
-    int64_t j = 0;
-    while (j < nc) {
-      int64_t run = s->out_w - ox < nc - j ? s->out_w - ox : nc - j;
-      int64_t iy = oy * s->stride_h - s->pad_top + ky * s->dilation_h;
-      int64_t ix = ox * s->stride_w - s->pad_left + kx * s->dilation_w;
-      int row_ok = iy >= 0 && iy < s->in_h;
-      const float *row = in + iy * s->in_w;
-      for (int64_t t = 0; t < run; ++t, ++j, ix += s->stride_w) {
-        float v = row_ok && ix >= 0 && ix < s->in_w ? row[ix] : 0.f;
-        d[(j / NR) * kc * NR + (j % NR)] = v;
-      }
-      ox = 0;
-      ++oy;
+  for (int64_t p = 0; p < panels; ++p) {
+    int64_t j0 = p * NR, cols = nc - j0 < NR ? nc - j0 : NR;
+    int64_t run_start[NR + 1], run_oy[NR], run_ox[NR], runs = 0;
+    for (int64_t j = 0; j < cols;) {
+      int64_t n = n0 + j0 + j, oy = n / s->out_w, ox = n % s->out_w;
+      int64_t len = s->out_w - ox < cols - j ? s->out_w - ox : cols - j;
+      run_start[runs] = j;
+      run_oy[runs] = oy;
+      run_ox[runs++] = ox;
+      j += len;
     }
-    for (; j < panels * NR; ++j)
-      d[(j / NR) * kc * NR + (j % NR)] = 0.f;
+    run_start[runs] = cols;
+    float *panel = dst + p * kc * NR;
+    for (int64_t kk = 0; kk < kc; ++kk) {
+      int64_t k = k0 + kk;
+      int64_t ci = k / taps, ky = (k % taps) / s->kernel_w, kx = k % s->kernel_w;
+      const float *in = s->input + ci * plane;
+      float *d = panel + kk * NR;
+      for (int64_t r = 0; r < runs; ++r) {
+        int64_t len = run_start[r + 1] - run_start[r];
+        float *out = d + run_start[r];
+        int64_t iy = run_oy[r] * s->stride_h - s->pad_top + ky * s->dilation_h;
+        if (iy < 0 || iy >= s->in_h) {
+          for (int64_t t = 0; t < len; ++t)
+            out[t] = 0.f;
+          continue;
+        }
+        int64_t ix0 = run_ox[r] * s->stride_w - s->pad_left + kx * s->dilation_w;
+        /* t is in the image iff 0 <= ix0 + t*stride < in_w. */
+        int64_t lo = ix0 >= 0 ? 0 : (-ix0 + s->stride_w - 1) / s->stride_w;
+        int64_t hi = s->in_w - ix0 <= 0 ? 0
+                     : (s->in_w - ix0 + s->stride_w - 1) / s->stride_w;
+        lo = lo < len ? lo : len;
+        hi = hi < len ? hi : len;
+        hi = hi > lo ? hi : lo;
+        const float *row = in + iy * s->in_w + ix0;
+        for (int64_t t = 0; t < lo; ++t)
+          out[t] = 0.f;
+        if (s->stride_w == 1)
+          memcpy(out + lo, row + lo, (size_t)(hi - lo) * sizeof(float));
+        else
+          for (int64_t t = lo; t < hi; ++t)
+            out[t] = row[t * s->stride_w];
+        for (int64_t t = hi; t < len; ++t)
+          out[t] = 0.f;
+      }
+      for (int64_t j = cols; j < NR; ++j)
+        d[j] = 0.f;
+    }
   }
 }
 
@@ -142,7 +172,7 @@ void pat_conv2d_gemm_f32(pat_ctx *ctx, const pat_conv2d_params *p,
   job.act = p->act;
   job.n_blocks = (n + PAT_GEMM_NC - 1) / PAT_GEMM_NC;
   /* Split M too when there are too few N blocks to keep every thread busy. */
-  int64_t want = 2 * (int64_t)ctx->num_threads;
+  int64_t want = ctx->num_threads > 1 ? 2 * (int64_t)ctx->num_threads : 1;
   int64_t m_splits = job.n_blocks >= want ? 1 : (want + job.n_blocks - 1) / job.n_blocks;
   int64_t m_chunk = (cout_g + m_splits - 1) / m_splits;
   job.m_chunk = (m_chunk + MR - 1) / MR * MR;

@@ -1,0 +1,125 @@
+//===- RuntimeTest.cpp - Thread pool, session ABI, concurrency --*- C++ -*-===//
+//
+// Part of patc. Links the runtime with test_model_stub.c, a hand-written
+// "generated model" that doubles a 1024-float input through the arena.
+//
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+#include "pat_internal.h"
+}
+#include <atomic>
+#include <gtest/gtest.h>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Coverage {
+  std::vector<std::atomic<int>> hits;
+  std::atomic<int> maxTid{0};
+  explicit Coverage(size_t n) : hits(n) {}
+};
+
+void countRange(void *arg, int64_t begin, int64_t end, int tid) {
+  auto *c = static_cast<Coverage *>(arg);
+  for (int64_t i = begin; i < end; ++i)
+    c->hits[i]++;
+  int seen = c->maxTid.load();
+  while (tid > seen && !c->maxTid.compare_exchange_weak(seen, tid)) {
+  }
+}
+
+TEST(ThreadPool, EveryIndexRunsExactlyOnce) {
+  for (int threads : {1, 2, 3, 8}) {
+    pat_ctx ctx = {pat_thread_pool_create(threads), threads, 0, nullptr};
+    ASSERT_NE(ctx.pool, nullptr);
+    for (int64_t n : {0, 1, 7, 100, 4097})
+      for (int64_t grain : {1, 5, 1000}) {
+        Coverage c(n);
+        pat_parallel_for(&ctx, n, grain, countRange, &c);
+        for (int64_t i = 0; i < n; ++i)
+          ASSERT_EQ(c.hits[i].load(), 1)
+              << "threads " << threads << " n " << n << " grain " << grain;
+        EXPECT_LT(c.maxTid.load(), threads);
+      }
+    pat_thread_pool_destroy(ctx.pool);
+  }
+}
+
+TEST(ThreadPool, UsesMoreThanOneThread) {
+  pat_ctx ctx = {pat_thread_pool_create(2), 2, 0, nullptr};
+  Coverage c(1 << 16);
+  // Many chunks of slow-ish work: the worker must pick some up.
+  pat_parallel_for(&ctx, 1 << 16, 1, [](void *arg, int64_t b, int64_t e, int tid) {
+    countRange(arg, b, e, tid);
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }, &c);
+  EXPECT_EQ(c.maxTid.load(), 1);
+  pat_thread_pool_destroy(ctx.pool);
+}
+
+TEST(SessionAbi, ModelInfo) {
+  const pat_model_info *info = pat_model_get_info();
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->abi_version, PAT_ABI_VERSION);
+  EXPECT_EQ(info->num_inputs, 1);
+  EXPECT_STREQ(info->inputs[0].name, "x");
+  EXPECT_EQ(info->inputs[0].num_bytes, 4096);
+}
+
+TEST(SessionAbi, RunAndErrors) {
+  pat_session_options opts = {3};
+  pat_session *s = pat_session_create(&opts);
+  ASSERT_NE(s, nullptr) << pat_last_error();
+  EXPECT_EQ(pat_session_num_threads(s), 3);
+  std::vector<float> in(1024), out(1024, -1.f);
+  for (int i = 0; i < 1024; ++i)
+    in[i] = (float)i;
+  const void *ins[] = {in.data()};
+  void *outs[] = {out.data()};
+  ASSERT_EQ(pat_session_run(s, ins, outs), 0);
+  for (int i = 0; i < 1024; ++i)
+    ASSERT_EQ(out[i], 2.f * i);
+  void *nullOuts[] = {nullptr};
+  EXPECT_NE(pat_session_run(s, ins, nullOuts), 0);
+  EXPECT_NE(std::string(pat_last_error()).find("output 0"), std::string::npos);
+  EXPECT_NE(pat_session_run(nullptr, ins, outs), 0);
+  pat_session_destroy(s);
+  pat_session_destroy(nullptr); // allowed
+  pat_session_options tooMany = {100000};
+  EXPECT_EQ(pat_session_create(&tooMany), nullptr);
+  EXPECT_NE(std::string(pat_last_error()).find("num_threads"), std::string::npos);
+}
+
+TEST(SessionAbi, DefaultOptionsUseAllCpus) {
+  pat_session *s = pat_session_create(nullptr);
+  ASSERT_NE(s, nullptr);
+  EXPECT_GE(pat_session_num_threads(s), 1);
+  pat_session_destroy(s);
+}
+
+TEST(SessionAbi, TwoSessionsRunConcurrently) {
+  auto worker = [](float scale, bool *ok) {
+    pat_session_options opts = {2};
+    pat_session *s = pat_session_create(&opts);
+    std::vector<float> in(1024, scale), out(1024);
+    const void *ins[] = {in.data()};
+    void *outs[] = {out.data()};
+    *ok = s != nullptr;
+    for (int r = 0; r < 200 && *ok; ++r) {
+      *ok = pat_session_run(s, ins, outs) == 0;
+      for (int i = 0; i < 1024 && *ok; ++i)
+        *ok = out[i] == 2.f * scale;
+    }
+    pat_session_destroy(s);
+  };
+  bool ok1 = false, ok2 = false;
+  std::thread a(worker, 1.f, &ok1), b(worker, 3.f, &ok2);
+  a.join();
+  b.join();
+  EXPECT_TRUE(ok1);
+  EXPECT_TRUE(ok2);
+}
+
+} // namespace
