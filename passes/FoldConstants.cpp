@@ -29,8 +29,15 @@ struct FoldConstantsPass
       auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
       auto folded = pat::createF32Constant(b, op->getLoc(), type.getShape(),
                                            *value, "folded");
+      SmallVector<Operation *> producers;
+      for (Value operand : op->getOperands())
+        producers.push_back(operand.getDefiningOp());
       op->getResult(0).replaceAllUsesWith(folded.getResult());
       op->erase();
+      // Constants only the folded op read are dead now.
+      for (Operation *producer : producers)
+        if (producer && producer->use_empty())
+          producer->erase();
     }
   }
 };
