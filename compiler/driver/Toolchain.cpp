@@ -76,7 +76,7 @@ std::optional<sys::ProcessInfo> start(const std::vector<std::string> &argv,
                                       const std::string &log,
                                       std::string &error) {
   auto program = sys::findProgramByName(argv[0]);
-  if (!program) {
+  if (!program || !sys::fs::can_execute(*program)) {
     error = "C compiler '" + argv[0] + "' not found (set --cc)";
     return std::nullopt;
   }

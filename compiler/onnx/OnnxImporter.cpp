@@ -269,6 +269,13 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
   }
 
   // Graph inputs that are not initializers are the function's arguments.
+  for (const auto &[name, shape] : options.inputShapes)
+    if (llvm::none_of(graph.input(), [&](const onnx::ValueInfoProto &in) {
+          return in.name() == name && !state.values.count(name);
+        })) {
+      error = "--input-shape names '" + name + "', which is not a graph input";
+      return nullptr;
+    }
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
   for (const auto &in : graph.input()) {
@@ -282,11 +289,6 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
     argTypes.push_back(type);
     argNames.push_back(in.name());
   }
-  for (const auto &[name, shape] : options.inputShapes)
-    if (llvm::find(argNames, name) == argNames.end()) {
-      error = "--input-shape names '" + name + "', which is not a graph input";
-      return nullptr;
-    }
 
   auto func = b.create<func::FuncOp>(
       NameLoc::get(b.getStringAttr(graph.name())), "main",

@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Writes the small ONNX models the importer and codegen lit tests read.
+
+usage: make_fixtures.py OUTPUT_DIR
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 13
+
+
+def save(path, nodes, inputs, outputs, inits=(), opset=OPSET):
+    graph = helper.make_graph(nodes, os.path.basename(path)[:-5], inputs, outputs,
+                              list(inits))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    onnx.save(model, path)
+
+
+def f32(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def init(name, array):
+    return numpy_helper.from_array(np.asarray(array), name)
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(0)
+    p = lambda name: os.path.join(out, name)
+
+    # Conv + BN + Relu + MaxPool, flattened through a Shape chain, then Gemm.
+    save(p("conv_bn_relu.onnx"), [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c", "g", "beta", "mean", "var"], ["bn"], name="bn"),
+        helper.make_node("Relu", ["bn"], ["r"], name="relu"),
+        helper.make_node("MaxPool", ["r"], ["mp"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Shape", ["mp"], ["shape"], name="shape"),
+        helper.make_node("Gather", ["shape", "zero"], ["n"], name="gather", axis=0),
+        helper.make_node("Unsqueeze", ["n", "axes"], ["n1"], name="unsqueeze"),
+        helper.make_node("Concat", ["n1", "minus1"], ["target"], name="concat", axis=0),
+        helper.make_node("Reshape", ["mp", "target"], ["flat"], name="reshape"),
+        helper.make_node("Gemm", ["flat", "fc_w", "fc_b"], ["y"], name="fc", transB=1),
+    ], [f32("x", [1, 3, 8, 8])], [f32("y", [1, 10])], [
+        init("w", rng.standard_normal((4, 3, 3, 3)).astype(np.float32)),
+        init("b", np.zeros(4, np.float32)),
+        init("g", np.ones(4, np.float32)), init("beta", np.zeros(4, np.float32)),
+        init("mean", np.zeros(4, np.float32)), init("var", np.ones(4, np.float32)),
+        init("zero", np.array(0, np.int64)), init("axes", np.array([0], np.int64)),
+        init("minus1", np.array([-1], np.int64)),
+        init("fc_w", rng.standard_normal((10, 64)).astype(np.float32)),
+        init("fc_b", np.zeros(10, np.float32)),
+    ])
+
+    save(p("unsupported_op.onnx"), [helper.make_node("Erf", ["x"], ["y"], name="erf_node")],
+         [f32("x", [2, 3])], [f32("y", [2, 3])])
+
+    save(p("dynamic_batch.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="relu")],
+         [f32("x", ["N", 3, 4, 4])], [f32("y", ["N", 3, 4, 4])])
+
+    save(p("bad_attribute.onnx"), [helper.make_node(
+        "MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2, 2], storage_order=1)],
+         [f32("x", [1, 1, 4, 4])], [f32("y", [1, 1, 3, 3])])
+
+    save(p("double_input.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="relu")],
+         [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [2])],
+         [helper.make_tensor_value_info("y", TensorProto.DOUBLE, [2])])
+
+    # Weights in a file next to the model, and one that escapes the folder.
+    os.makedirs(p("external"), exist_ok=True)
+    weights = np.arange(6, dtype=np.float32)
+    with open(p("external/weights.bin"), "wb") as f:
+        f.write(weights.tobytes())
+    for name, location in [("external/inside.onnx", "weights.bin"),
+                           ("external/escape.onnx", "../secret.bin")]:
+        t = TensorProto()
+        t.name, t.data_type = "w", TensorProto.FLOAT
+        t.dims.extend([2, 3])
+        t.data_location = TensorProto.EXTERNAL
+        for k, v in [("location", location), ("offset", "0"), ("length", "24")]:
+            entry = t.external_data.add()
+            entry.key, entry.value = k, v
+        save(p(name), [helper.make_node("Add", ["x", "w"], ["y"], name="add")],
+             [f32("x", [2, 3])], [f32("y", [2, 3])], [t])
+    with open(p("secret.bin"), "wb") as f:
+        f.write(weights.tobytes())
+
+    with open(p("not_a_model.onnx"), "wb") as f:
+        f.write(b"this is not protobuf \xff\xff\xff")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
