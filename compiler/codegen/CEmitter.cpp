@@ -161,6 +161,7 @@ private:
     return "(" + type.str() + " *)" + ptr(v);
   }
 
+  MemoryPlan plan;
   LogicalResult assignStorage();
   LogicalResult emitOp(Operation *op);
   LogicalResult emitConv(Conv2DOp op);
@@ -169,13 +170,15 @@ private:
   void emitPool(Operation *op, Value input, Value result,
                 ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                 ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
-                bool countIncludePad, StringRef fn);
+                bool countIncludePad, StringRef fn,
+                const std::string &extraArgs = "");
   LogicalResult emitBinary(Operation *op, StringRef code);
   LogicalResult emitUnary(Operation *op, StringRef act, float a, float b);
   void emitModelInfo(std::ostringstream &os);
 };
 
 LogicalResult Emitter::assignStorage() {
+  plan = planMemory(func);
   Block &block = func.getBody().front();
   for (BlockArgument arg : block.getArguments())
     storage[arg] = "((const char *)inputs[" + std::to_string(arg.getArgNumber()) +
@@ -190,8 +193,9 @@ LogicalResult Emitter::assignStorage() {
     for (Value r : op.getResults()) {
       if (isViewValue(r))
         continue;
-      if (auto offset = op.getAttrOfType<IntegerAttr>("pat.offset")) {
-        storage[r] = "(arena + " + std::to_string(offset.getInt()) + ")";
+      auto offset = plan.offsets.find(r);
+      if (offset != plan.offsets.end()) {
+        storage[r] = "(arena + " + std::to_string(offset->second) + ")";
         continue;
       }
       for (OpOperand &use : ret->getOpOperands())
@@ -201,7 +205,7 @@ LogicalResult Emitter::assignStorage() {
           break;
         }
       if (storage.lookup(r).empty())
-        return op.emitOpError("has no storage; run pat-plan-memory first");
+        return op.emitOpError("result has no storage");
     }
   }
   return success();
@@ -299,7 +303,8 @@ LogicalResult Emitter::emitMatMul(MatMulOp op) {
 void Emitter::emitPool(Operation *op, Value input, Value result,
                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                        ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
-                       bool countIncludePad, StringRef fn) {
+                       bool countIncludePad, StringRef fn,
+                       const std::string &extraArgs) {
   ArrayRef<int64_t> is = shapeOf(input), os = shapeOf(result);
   auto [suffix, type] = cType(eltOf(input));
   body << "  {\n    static const pat_pool2d_params p = {" << is[0] << ", "
@@ -309,7 +314,7 @@ void Emitter::emitPool(Operation *op, Value input, Value result,
        << pads[2] << ", " << pads[3] << ", " << dilations[0] << ", "
        << dilations[1] << ", " << (countIncludePad ? 1 : 0) << "};\n    "
        << fn.str() << "_" << suffix << "(ctx, &p, " << in(input, type) << ", "
-       << outp(result, type) << ");\n  }\n";
+       << outp(result, type) << extraArgs << ");\n  }\n";
 }
 
 LogicalResult Emitter::emitBinary(Operation *op, StringRef code) {
@@ -356,6 +361,14 @@ LogicalResult Emitter::emitOp(Operation *op) {
         emitPool(o, o.getInput(), o.getResult(), o.getKernelShape(),
                  o.getStrides(), o.getPads(), o.getDilations(), false,
                  "pat_max_pool2d");
+        return success();
+      })
+      .Case<MaxPool2DWithIndicesOp>([&](MaxPool2DWithIndicesOp o) {
+        emitPool(o, o.getInput(), o.getResult(), o.getKernelShape(),
+                 o.getStrides(), o.getPads(), o.getDilations(), false,
+                 "pat_max_pool2d_indices",
+                 ", " + outp(o.getIndices(), "int64_t") + ", " +
+                     (o.getColumnMajor() ? "1" : "0"));
         return success();
       })
       .Case<AvgPool2DOp>([&](AvgPool2DOp o) {
@@ -467,12 +480,18 @@ LogicalResult Emitter::emitOp(Operation *op) {
         std::string value = eltOf(o.getInput()).isF32()
                                 ? cFloat(o.getValue().convertToFloat())
                                 : std::to_string((long long)o.getValue().convertToFloat());
+        // Run-time pads: the begin pads are the first half of the tensor.
+        std::string begin = o.getPadsValue() ? in(o.getPadsValue(), "int64_t")
+                                             : std::string("begin");
+        std::string valuePtr =
+            o.getConstantValue() ? in(o.getConstantValue(), type) : "&value";
         body << "  {\n    static const int64_t in_shape[] = " << ints(is)
              << ", out_shape[] = " << ints(shapeOf(o.getResult()))
              << ", begin[] = " << ints(o.getPads().take_front(is.size()))
              << ";\n    static const " << type << " value = " << value
-             << ";\n    pat_pad(" << is.size()
-             << ", in_shape, out_shape, begin, " << mode << ", &value, "
+             << ";\n    (void)begin; (void)value;\n    pat_pad(" << is.size()
+             << ", in_shape, out_shape, " << begin << ", " << mode << ", "
+             << valuePtr << ", "
              << elementByteSize(eltOf(o.getInput())) << ", "
              << ptr(o.getInput()) << ", " << ptr(o.getResult()) << ");\n  }\n";
         return success();
@@ -529,10 +548,9 @@ void Emitter::emitModelInfo(std::ostringstream &os) {
   };
   list("model_inputs", ins);
   list("model_outputs", outs);
-  auto arena = func->getAttrOfType<IntegerAttr>("pat.arena_bytes");
   os << "const pat_model_info pat_generated_model_info = {PAT_ABI_VERSION, "
      << ins.size() << ", " << outs.size()
-     << ", model_inputs, model_outputs, " << (arena ? arena.getInt() : 0)
+     << ", model_inputs, model_outputs, " << plan.arenaBytes
      << ", " << out.weights.size() << ", \"" << target.name << "\"};\n";
   os << "const size_t pat_generated_scratch_bytes = PAT_GEMM_SCRATCH_BYTES;\n\n";
 }

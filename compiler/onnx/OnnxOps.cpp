@@ -144,10 +144,11 @@ LogicalResult convertPool(ImporterState &s, bool isMax) {
   auto x = s.input(0);
   if (failed(x))
     return failure();
-  if (isMax && s.node->output_size() > 1 && !s.node->output(1).empty())
-    return s.fail("the Indices output is not supported");
-  if (s.intAttr("storage_order", 0) != 0)
-    return s.fail("storage_order = 1 is not supported");
+  bool withIndices =
+      isMax && s.node->output_size() > 1 && !s.node->output(1).empty();
+  bool columnMajor = s.intAttr("storage_order", 0) != 0;
+  if (columnMajor && !withIndices)
+    return s.fail("storage_order = 1 is only supported with the Indices output");
   Type elt = getElementTypeOrSelf(x->getType());
   if (!elt.isF32() && !(isMax && elt.isUnsignedInteger(8)))
     return failed(requireF32(s, *x)) ? failure() : failure();
@@ -202,7 +203,20 @@ LogicalResult convertPool(ImporterState &s, bool isMax) {
               b.getNamedAttr("ceil_mode", b.getBoolAttr(ceil))};
   Value input = is1D ? s.reshape(*x, in4) : *x;
   Value result;
-  if (isMax) {
+  if (withIndices) {
+    if (!elt.isF32())
+      return s.fail("the Indices output needs float32 input");
+    attrs.push_back(
+        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(win.dilations)));
+    attrs.push_back(b.getNamedAttr("column_major", b.getBoolAttr(columnMajor)));
+    auto op = b.create<MaxPool2DWithIndicesOp>(
+        s.loc(), TypeRange{s.tensorType(out, elt), s.tensorType(out, b.getI64Type())},
+        ValueRange{input}, attrs);
+    result = op.getResult();
+    Value indices = op.getIndices();
+    s.defineOutput(1, is1D ? s.reshape(indices, {out[0], out[1], out[3]})
+                           : indices);
+  } else if (isMax) {
     attrs.push_back(
         b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(win.dilations)));
     result = create<MaxPool2DOp>(s, s.tensorType(out, elt), input, attrs);
@@ -506,26 +520,62 @@ LogicalResult convertPad(ImporterState &s) {
     return s.fail("mode '" + mode + "' is not supported");
   std::vector<int64_t> pads;
   float value = 0.f;
+  Value padsValue, constantValue;
   if (s.opset < 2)
     return s.fail("Pad-1 ('paddings') is not supported");
   if (s.opset < 11) {
     pads = s.intsAttr("pads");
     value = s.floatAttr("value", 0.f);
   } else {
-    auto p = s.requireHostInput(1, "pads");
-    if (failed(p))
-      return failure();
-    pads = (*p)->toInts();
-    if (s.hasInput(2)) {
-      auto v = s.requireHostInput(2, "constant_value");
-      if (failed(v))
+    if (const HostTensor *p = s.hostInput(1)) {
+      pads = p->toInts();
+    } else {
+      auto p2 = s.input(1);
+      if (failed(p2))
         return failure();
-      value = (float)(*v)->at(0);
+      padsValue = *p2;
+    }
+    if (const HostTensor *v = s.hostInput(2)) {
+      value = (float)v->at(0);
+    } else if (s.hasInput(2)) {
+      auto v2 = s.input(2);
+      if (failed(v2))
+        return failure();
+      constantValue = *v2;
     }
     if (s.hasInput(3))
       return s.fail("the axes input is not supported");
   }
   ArrayRef<int64_t> in = shapeOf(*x);
+  OpBuilder &b = s.builder;
+  Type elt = getElementTypeOrSelf(x->getType());
+  int32_t segments[] = {1, padsValue ? 1 : 0, constantValue ? 1 : 0};
+  SmallVector<Value> operands{*x};
+  if (padsValue)
+    operands.push_back(padsValue);
+  if (constantValue)
+    operands.push_back(constantValue);
+  Attrs attrs{b.getNamedAttr("mode", b.getStringAttr(mode)),
+              b.getNamedAttr("value", b.getF32FloatAttr(value)),
+              b.getNamedAttr("operandSegmentSizes",
+                             b.getDenseI32ArrayAttr(segments))};
+  if (constantValue && getElementTypeOrSelf(constantValue.getType()) != elt)
+    return s.fail("constant_value must have the input's element type");
+  if (padsValue) {
+    // Pads known only at run time: the output shape must come from shape
+    // inference; the kernel reads the begin pads from the tensor.
+    auto known = s.inferredShape(s.node->output(0));
+    if (!known || known->size() != in.size())
+      return s.fail("pads (input 1) are only known at run time and ONNX shape "
+                    "inference cannot fix the output shape");
+    if (shapeOf(padsValue) != ArrayRef<int64_t>{2 * (int64_t)in.size()} ||
+        !getElementTypeOrSelf(padsValue.getType()).isInteger(64))
+      return s.fail("pads must be an int64 tensor of 2 * rank entries");
+    attrs.push_back(b.getNamedAttr("pads", b.getDenseI64ArrayAttr({})));
+    s.defineOutput(0, create<PadOp>(s, s.tensorType(*known, elt), operands,
+                                    attrs));
+    return success();
+  }
   if (pads.size() != 2 * in.size())
     return s.fail("pads must have 2 * rank entries");
   SmallVector<int64_t> out;
@@ -536,13 +586,8 @@ LogicalResult convertPad(ImporterState &s) {
     if (mode == "reflect" && (pads[d] >= in[d] || pads[d + in.size()] >= in[d]))
       return s.fail("reflect pads must be smaller than the dim");
   }
-  OpBuilder &b = s.builder;
-  s.defineOutput(0, create<PadOp>(
-                        s, s.tensorType(out, getElementTypeOrSelf(x->getType())),
-                        *x,
-                        {b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
-                         b.getNamedAttr("mode", b.getStringAttr(mode)),
-                         b.getNamedAttr("value", b.getF32FloatAttr(value))}));
+  attrs.push_back(b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)));
+  s.defineOutput(0, create<PadOp>(s, s.tensorType(out, elt), operands, attrs));
   return success();
 }
 

@@ -186,6 +186,12 @@ static LogicalResult verifyPool(PoolOp op, ArrayRef<int64_t> dilations) {
 
 LogicalResult MaxPool2DOp::verify() { return verifyPool(*this, getDilations()); }
 
+LogicalResult MaxPool2DWithIndicesOp::verify() {
+  if (shapeOf(getIndices()) != shapeOf(getResult()))
+    return emitOpError("indices must have the result's shape");
+  return verifyPool(*this, getDilations());
+}
+
 LogicalResult AvgPool2DOp::verify() {
   if (!getElementTypeOrSelf(getInput().getType()).isF32())
     return emitOpError("average pooling needs f32");
@@ -327,6 +333,20 @@ LogicalResult TransposeOp::verify() {
 LogicalResult PadOp::verify() {
   ArrayRef<int64_t> in = shapeOf(getInput());
   ArrayRef<int64_t> pads = getPads();
+  if (getConstantValue() &&
+      (llvm::cast<RankedTensorType>(getConstantValue().getType())
+               .getNumElements() != 1 ||
+       failed(verifyElementTypeMatches(*this, getConstantValue(), getInput()))))
+    return emitOpError("constant_value must be one element of the input type");
+  if (getPadsValue()) {
+    if (!pads.empty() || shapeOf(getPadsValue()) !=
+                             ArrayRef<int64_t>{2 * (int64_t)in.size()})
+      return emitOpError("run-time pads need an empty `pads` and a [")
+             << 2 * in.size() << "] pads_value";
+    if (shapeOf(getResult()).size() != in.size())
+      return emitOpError("result rank differs from the input's");
+    return verifyElementTypeMatches(*this, getInput(), getResult());
+  }
   if (pads.size() != 2 * in.size())
     return emitOpError("pads must have ") << 2 * in.size() << " entries";
   if (getMode() != "constant" && getMode() != "reflect" && getMode() != "edge")

@@ -109,6 +109,23 @@ def Pat_MaxPool2DOp : Pat_Pool2DOp<"max_pool2d",
   let summary = "2-D max pooling; padding never wins";
 }
 
+def Pat_MaxPool2DWithIndicesOp : Pat_Op<"max_pool2d_with_indices", [Pure]> {
+  let summary = "2-D max pooling that also returns each maximum's index";
+  let description = [{
+    `indices` holds, per output, the flat index of the chosen element in the
+    input tensor (ONNX MaxPool's second output): row-major over NCHW, or
+    with `column_major` over N, C, W, H (ONNX storage_order = 1).
+  }];
+  let arguments = (ins Pat_Tensor:$input, DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<BoolAttr, "false">:$column_major);
+  let results = (outs Pat_Tensor:$result, RankedTensorOf<[I64]>:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Pat_AvgPool2DOp : Pat_Pool2DOp<"avg_pool2d",
     (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)> {
   let summary = "2-D average pooling";
@@ -230,17 +247,26 @@ def Pat_TransposeOp : Pat_Op<"transpose", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Pat_PadOp : Pat_Op<"pad", [Pure]> {
+def Pat_PadOp : Pat_Op<"pad", [Pure, AttrSizedOperandSegments]> {
   let summary = "Constant, reflect or edge padding (ONNX pads layout)";
   let description = [{
     `pads` is [x1_begin, x2_begin, ..., x1_end, x2_end, ...]; negative
-    values crop. `mode` is "constant", "reflect" or "edge".
+    values crop. `mode` is "constant", "reflect" or "edge". When the pads
+    are only known at run time they come as the i64 tensor `pads_value`
+    (then `pads` is empty and the result shape is the one shape inference
+    fixed); likewise `constant_value` overrides `value`.
   }];
-  let arguments = (ins Pat_Tensor:$input, DenseI64ArrayAttr:$pads,
+  let arguments = (ins Pat_Tensor:$input,
+                       Optional<RankedTensorOf<[I64]>>:$pads_value,
+                       Optional<Pat_Tensor>:$constant_value,
+                       DenseI64ArrayAttr:$pads,
                        DefaultValuedStrAttr<StrAttr, "constant">:$mode,
                        DefaultValuedAttr<F32Attr, "0.0f">:$value);
   let results = (outs Pat_Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`pads` $pads_value^)? (`value` $constant_value^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 

@@ -69,7 +69,7 @@ PAT_EXPORT pat_session *pat_session_create(const pat_session_options *options);
 
 /* Runs the model. `inputs[i]` and `outputs[i]` point to caller-owned buffers
  * of pat_model_get_info()->inputs[i].num_bytes (outputs likewise), in model
- * order. One session must not run in two threads at once. Returns 0 on
+ * order (NULL is allowed for a tensor of 0 bytes). One session must not run in two threads at once. Returns 0 on
  * success, non-zero on failure (see pat_last_error()). */
 PAT_EXPORT int pat_session_run(pat_session *session, const void *const *inputs,
                                void *const *outputs);

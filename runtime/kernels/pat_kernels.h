@@ -128,6 +128,13 @@ PAT_HIDDEN void pat_max_pool2d_f32(pat_ctx *ctx, const pat_pool2d_params *p,
                                    const float *in, float *out);
 PAT_HIDDEN void pat_max_pool2d_u8(pat_ctx *ctx, const pat_pool2d_params *p,
                                   const uint8_t *in, uint8_t *out);
+/* Max pooling that also writes each maximum's flat input index (NCHW, or
+ * N, C, W, H with column_major). */
+PAT_HIDDEN void pat_max_pool2d_indices_f32(pat_ctx *ctx,
+                                           const pat_pool2d_params *p,
+                                           const float *in, float *out,
+                                           int64_t *indices,
+                                           int32_t column_major);
 PAT_HIDDEN void pat_avg_pool2d_f32(pat_ctx *ctx, const pat_pool2d_params *p,
                                    const float *in, float *out);
 /* Over `planes` contiguous planes of `plane_size` elements. */

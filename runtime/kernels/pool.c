@@ -51,6 +51,53 @@ typedef struct pool_job {
 PAT_DEFINE_MAX_POOL(f32, float, -FLT_MAX)
 PAT_DEFINE_MAX_POOL(u8, uint8_t, 0)
 
+typedef struct indices_job {
+  const pat_pool2d_params *p;
+  const float *in;
+  float *out;
+  int64_t *indices;
+  int32_t column_major;
+} indices_job;
+
+static void max_pool_indices_planes(void *arg, int64_t begin, int64_t end,
+                                    int tid) {
+  const indices_job *job = (const indices_job *)arg;
+  const pat_pool2d_params *p = job->p;
+  int64_t in_plane = p->in_h * p->in_w, out_plane = p->out_h * p->out_w;
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const float *in = job->in + plane * in_plane;
+    for (int64_t oy = 0; oy < p->out_h; ++oy)
+      for (int64_t ox = 0; ox < p->out_w; ++ox) {
+        float best = -FLT_MAX;
+        int64_t best_at = -1;
+        for (int64_t ky = 0; ky < p->kernel_h; ++ky) {
+          int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
+          for (int64_t kx = 0; iy >= 0 && iy < p->in_h && kx < p->kernel_w; ++kx) {
+            int64_t ix = ox * p->stride_w - p->pad_left + kx * p->dilation_w;
+            if (ix >= 0 && ix < p->in_w && (best_at < 0 || in[iy * p->in_w + ix] > best)) {
+              best = in[iy * p->in_w + ix];
+              best_at = iy * p->in_w + ix;
+            }
+          }
+        }
+        job->out[plane * out_plane + oy * p->out_w + ox] = best;
+        /* Flat index into the whole input: NCHW, or N, C, W, H order. */
+        int64_t y = best_at / p->in_w, x = best_at % p->in_w;
+        job->indices[plane * out_plane + oy * p->out_w + ox] =
+            plane * in_plane +
+            (job->column_major ? x * p->in_h + y : best_at);
+      }
+  }
+}
+
+void pat_max_pool2d_indices_f32(pat_ctx *ctx, const pat_pool2d_params *p,
+                                const float *in, float *out, int64_t *indices,
+                                int32_t column_major) {
+  indices_job job = {p, in, out, indices, column_major};
+  pat_parallel_for(ctx, p->batch * p->channels, 1, max_pool_indices_planes,
+                   &job);
+}
+
 static void avg_pool_planes(void *arg, int64_t begin, int64_t end, int tid) {
   const pool_job *job = (const pool_job *)arg;
   const pat_pool2d_params *p = job->p;

@@ -83,13 +83,13 @@ int pat_session_run(pat_session *session, const void *const *inputs,
     return 1;
   }
   for (int i = 0; i < pat_generated_model_info.num_inputs; ++i)
-    if (!inputs[i]) {
+    if (!inputs[i] && pat_generated_model_info.inputs[i].num_bytes > 0) {
       pat_set_error("pat_session_run: input %d ('%s') is NULL", i,
                     pat_generated_model_info.inputs[i].name);
       return 1;
     }
   for (int i = 0; i < pat_generated_model_info.num_outputs; ++i)
-    if (!outputs[i]) {
+    if (!outputs[i] && pat_generated_model_info.outputs[i].num_bytes > 0) {
       pat_set_error("pat_session_run: output %d ('%s') is NULL", i,
                     pat_generated_model_info.outputs[i].name);
       return 1;

@@ -32,8 +32,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def collect(data_dir):
+    """Tests whose ops are all claimed. Training-mode tests (Dropout with
+    training_mode, BatchNormalization with training outputs) are left out:
+    patc claims these ops in inference only, as issue #2 states."""
     tests = []
     for name in sorted(os.listdir(data_dir)):
+        if "training" in name:
+            continue
         path = os.path.join(data_dir, name, "model.onnx")
         if not os.path.exists(path):
             continue

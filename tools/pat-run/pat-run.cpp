@@ -223,8 +223,10 @@ int main(int argc, char **argv) {
   std::vector<std::vector<char>> outputs(info->num_outputs);
   std::vector<const void *> inPtrs;
   std::vector<void *> outPtrs;
-  for (auto &b : inputs)
+  for (auto &b : inputs) {
+    b.reserve(1); // a 0-byte tensor still gets a valid pointer
     inPtrs.push_back(b.data());
+  }
   for (int i = 0; i < info->num_outputs; ++i) {
     outputs[i].resize(info->outputs[i].num_bytes + 1);
     outPtrs.push_back(outputs[i].data());
