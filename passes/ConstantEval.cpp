@@ -6,6 +6,7 @@
 
 #include "passes/ConstantEval.h"
 #include "dialects/pat/ConstantData.h"
+#include "dialects/pat/ShapeRules.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include <algorithm>
 #include <cmath>
@@ -34,20 +35,6 @@ float applyActivation(StringRef name, float alpha, float beta, float x) {
 
 static ArrayRef<int64_t> shapeOf(Value v) {
   return llvm::cast<RankedTensorType>(v.getType()).getShape();
-}
-
-/// Row-major strides of `shape` aligned to the right of a rank-`rank`
-/// output, with 0 for broadcast dims.
-static SmallVector<int64_t> broadcastStrides(ArrayRef<int64_t> shape,
-                                             size_t rank) {
-  SmallVector<int64_t> strides(rank, 0);
-  int64_t stride = 1;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    size_t d = shape.size() - 1 - i;
-    strides[rank - 1 - i] = shape[d] == 1 ? 0 : stride;
-    stride *= shape[d];
-  }
-  return strides;
 }
 
 static std::vector<float> evalBinary(Operation *op, ArrayRef<float> a,
@@ -104,27 +91,27 @@ static std::vector<float> evalTranspose(TransposeOp op, ArrayRef<float> in) {
   return result;
 }
 
-static std::optional<std::pair<StringRef, std::pair<float, float>>>
-unaryActivation(Operation *op) {
-  using Act = std::pair<StringRef, std::pair<float, float>>;
+std::optional<FusedActivation> asFusedActivation(Operation *op) {
+  using Act = FusedActivation;
   return llvm::TypeSwitch<Operation *, std::optional<Act>>(op)
-      .Case<ReluOp>([](auto) { return Act{"relu", {0, 0}}; })
+      .Case<ReluOp>([](auto) { return Act{"relu"}; })
       .Case<LeakyReluOp>([](auto o) {
-        return Act{"leaky_relu", {o.getAlpha().convertToFloat(), 0}};
+        return Act{"leaky_relu", o.getAlpha().convertToFloat()};
       })
       .Case<ClipOp>([](auto o) -> std::optional<Act> {
-        if (o.getMinValue() || o.getMaxValue())
+        if (o.getMinValue() || o.getMaxValue() ||
+            !getElementTypeOrSelf(o.getType()).isF32())
           return std::nullopt;
-        return Act{"clip",
-                   {o.getMin().convertToFloat(), o.getMax().convertToFloat()}};
+        return Act{"clip", o.getMin().convertToFloat(),
+                   o.getMax().convertToFloat()};
       })
-      .Case<SigmoidOp>([](auto) { return Act{"sigmoid", {0, 0}}; })
-      .Case<TanhOp>([](auto) { return Act{"tanh", {0, 0}}; })
+      .Case<SigmoidOp>([](auto) { return Act{"sigmoid"}; })
+      .Case<TanhOp>([](auto) { return Act{"tanh"}; })
       .Case<HardSigmoidOp>([](auto o) {
-        return Act{"hard_sigmoid",
-                   {o.getAlpha().convertToFloat(), o.getBeta().convertToFloat()}};
+        return Act{"hard_sigmoid", o.getAlpha().convertToFloat(),
+                   o.getBeta().convertToFloat()};
       })
-      .Case<HardSwishOp>([](auto) { return Act{"hard_swish", {0, 0}}; })
+      .Case<HardSwishOp>([](auto) { return Act{"hard_swish"}; })
       .Default([](auto) { return std::nullopt; });
 }
 
@@ -147,10 +134,9 @@ std::optional<std::vector<float>> evaluateOnConstants(Operation *op) {
     return evalTranspose(t, args[0]);
   if (llvm::isa<AddOp, SubOp, MulOp, DivOp>(op))
     return evalBinary(op, args[0], args[1]);
-  if (auto act = unaryActivation(op)) {
+  if (auto act = asFusedActivation(op)) {
     for (float &x : args[0])
-      x = applyActivation(act->first, act->second.first, act->second.second,
-                          x);
+      x = applyActivation(act->name, act->alpha, act->beta, x);
     return args[0];
   }
   return std::nullopt;

@@ -18,7 +18,17 @@ namespace pat {
 /// elementwise, unary activations); nullopt otherwise.
 std::optional<std::vector<float>> evaluateOnConstants(mlir::Operation *op);
 
-/// Applies a named fused activation (see Pat_Conv2DOp) to one value.
+/// A fused activation as conv2d/gemm carry it (see Pat_Conv2DOp).
+struct FusedActivation {
+  llvm::StringRef name;
+  float alpha = 0.f, beta = 0.f;
+};
+
+/// The fused-activation form of a unary activation op (relu, clip with
+/// constant bounds, ...), or nullopt for any other op.
+std::optional<FusedActivation> asFusedActivation(mlir::Operation *op);
+
+/// Applies a named fused activation to one value.
 float applyActivation(llvm::StringRef name, float alpha, float beta, float x);
 
 } // namespace pat

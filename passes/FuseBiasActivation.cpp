@@ -5,8 +5,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/pat/ConstantData.h"
+#include "passes/ConstantEval.h"
 #include "passes/Passes.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 namespace pat {
 #define GEN_PASS_DEF_FUSEBIASACTIVATION
@@ -62,38 +62,14 @@ bool fuseBiasAdd(AddOp add) {
   return false;
 }
 
-/// The fused-activation name and parameters of a unary op, if fusable.
-std::optional<std::tuple<StringRef, float, float>> asActivation(Operation *op) {
-  using Act = std::tuple<StringRef, float, float>;
-  return llvm::TypeSwitch<Operation *, std::optional<Act>>(op)
-      .Case<ReluOp>([](auto) { return Act{"relu", 0, 0}; })
-      .Case<LeakyReluOp>([](auto o) {
-        return Act{"leaky_relu", o.getAlpha().convertToFloat(), 0};
-      })
-      .Case<ClipOp>([](auto o) -> std::optional<Act> {
-        if (o.getMinValue() || o.getMaxValue())
-          return std::nullopt;
-        return Act{"clip", o.getMin().convertToFloat(),
-                   o.getMax().convertToFloat()};
-      })
-      .Case<SigmoidOp>([](auto) { return Act{"sigmoid", 0, 0}; })
-      .Case<TanhOp>([](auto) { return Act{"tanh", 0, 0}; })
-      .Case<HardSigmoidOp>([](auto o) {
-        return Act{"hard_sigmoid", o.getAlpha().convertToFloat(),
-                   o.getBeta().convertToFloat()};
-      })
-      .Case<HardSwishOp>([](auto) { return Act{"hard_swish", 0, 0}; })
-      .Default([](auto) { return std::nullopt; });
-}
-
 template <typename ProducerOp>
 bool fuseActivationInto(Operation *act, ProducerOp producer) {
-  auto info = asActivation(act);
+  auto info = asFusedActivation(act);
   if (!info || !producer->hasOneUse() || producer.getActivation() != "none")
     return false;
-  producer.setActivation(std::get<0>(*info));
-  producer.setActAlpha(llvm::APFloat(std::get<1>(*info)));
-  producer.setActBeta(llvm::APFloat(std::get<2>(*info)));
+  producer.setActivation(info->name);
+  producer.setActAlpha(llvm::APFloat(info->alpha));
+  producer.setActBeta(llvm::APFloat(info->beta));
   act->getResult(0).replaceAllUsesWith(producer.getResult());
   act->erase();
   return true;

@@ -11,6 +11,7 @@
 #include "compiler/codegen/WeightPacking.h"
 #include "dialects/pat/ConstantData.h"
 #include "dialects/pat/PatOps.h"
+#include "dialects/pat/ShapeRules.h"
 #include "passes/MemoryPlan.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
@@ -94,19 +95,6 @@ std::string activationCode(StringRef name) {
 std::string activation(StringRef name, float alpha, float beta) {
   return "{" + activationCode(name) + ", " + cFloat(alpha) + ", " +
          cFloat(beta) + "}";
-}
-
-/// Right-aligned element strides of `shape` in a rank-`rank` broadcast,
-/// 0 on broadcast dims.
-SmallVector<int64_t> broadcastStrides(ArrayRef<int64_t> shape, size_t rank) {
-  SmallVector<int64_t> strides(rank, 0);
-  int64_t stride = 1;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    size_t d = shape.size() - 1 - i;
-    strides[rank - 1 - i] = shape[d] == 1 ? 0 : stride;
-    stride *= shape[d];
-  }
-  return strides;
 }
 
 class Emitter {

@@ -29,6 +29,11 @@ int64_t poolOutputDim(int64_t in, int64_t kernel, int64_t stride,
 std::optional<llvm::SmallVector<int64_t>>
 broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 
+/// Row-major element strides of `shape` right-aligned in a rank-`rank`
+/// broadcast, with 0 on broadcast (size-1 or missing) dims.
+llvm::SmallVector<int64_t> broadcastStrides(llvm::ArrayRef<int64_t> shape,
+                                            size_t rank);
+
 } // namespace pat
 
 #endif // PAT_DIALECT_SHAPERULES_H
