@@ -66,6 +66,28 @@ std::pair<std::string, std::string> cType(Type t) {
   return {"", ""};
 }
 
+/// Model-controlled text made safe for a C string literal: printable ASCII
+/// only, with quote, backslash and '?' (trigraphs) escaped.
+std::string cStringBody(StringRef text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\' || c == '?')
+      out += '\\';
+    out += llvm::isPrint(c) ? c : '_';
+  }
+  return out;
+}
+
+/// Model-controlled text made safe inside a C comment.
+std::string cCommentBody(StringRef text) {
+  std::string out;
+  for (char c : text)
+    out += llvm::isPrint(c) && c != '*' && c != '/' && c != '\\' && c != '?'
+               ? c
+               : '_';
+  return out;
+}
+
 int onnxDType(Type t) {
   if (t.isF32())
     return 1;
@@ -333,14 +355,11 @@ LogicalResult Emitter::emitUnary(Operation *op, StringRef act, float a,
 }
 
 LogicalResult Emitter::emitOp(Operation *op) {
+  std::string where;
+  llvm::raw_string_ostream whereOs(where);
+  op->getLoc().print(whereOs);
   body << "  /* " << op->getName().getStringRef().str() << " at "
-       << [&] {
-            std::string s;
-            llvm::raw_string_ostream os(s);
-            op->getLoc().print(os);
-            return os.str();
-          }()
-       << " */\n";
+       << cCommentBody(whereOs.str()) << " */\n";
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<Conv2DOp>([&](auto o) { return emitConv(o); })
       .Case<GemmOp>([&](auto o) { return emitGemm(o); })
@@ -502,12 +521,7 @@ void Emitter::emitModelInfo(std::ostringstream &os) {
   auto tensorInfo = [&](std::string name, Value v, const std::string &id) {
     os << "static const int64_t " << id << "_shape[] = " << ints(shapeOf(v))
        << ";\n";
-    std::string escaped;
-    for (char c : name)
-      escaped += (c == '"' || c == '\\') ? std::string("\\") + c
-                 : llvm::isPrint(c)      ? std::string(1, c)
-                                         : "?";
-    return "{\"" + escaped + "\", " + std::to_string(onnxDType(eltOf(v))) +
+    return "{\"" + cStringBody(name) + "\", " + std::to_string(onnxDType(eltOf(v))) +
            ", " + std::to_string(shapeOf(v).size()) + ", " + id + "_shape, " +
            std::to_string(numElements(v) * elementByteSize(eltOf(v))) + "}";
   };
@@ -539,7 +553,8 @@ void Emitter::emitModelInfo(std::ostringstream &os) {
   os << "const pat_model_info pat_generated_model_info = {PAT_ABI_VERSION, "
      << ins.size() << ", " << outs.size()
      << ", model_inputs, model_outputs, " << plan.arenaBytes
-     << ", " << out.weights.size() << ", \"" << target.name << "\"};\n";
+     << ", " << out.weights.size() << ", \"" << cStringBody(target.name)
+     << "\"};\n";
   os << "const size_t pat_generated_scratch_bytes = PAT_GEMM_SCRATCH_BYTES;\n\n";
 }
 

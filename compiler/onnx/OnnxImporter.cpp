@@ -341,6 +341,29 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
   b.create<func::ReturnOp>(b.getUnknownLoc(), results);
   func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
   func->setAttr("pat.output_names", b.getArrayAttr(outputNames));
+  // Refuse absurd sizes before anything multiplies them (overflow-safe).
+  std::string tooBig;
+  module->walk([&](Operation *op) {
+    for (Value r : op->getResults()) {
+      auto type = llvm::dyn_cast<RankedTensorType>(r.getType());
+      if (!type || !tooBig.empty())
+        continue;
+      int64_t elements = 1;
+      for (int64_t d : type.getShape())
+        if (d != 0 && elements > (int64_t(1) << 40) / d) {
+          llvm::raw_string_ostream os(tooBig);
+          os << "a tensor of " << op->getName() << " at " << op->getLoc()
+             << " has more than 2^40 elements";
+          break;
+        } else {
+          elements *= d;
+        }
+    }
+  });
+  if (!tooBig.empty()) {
+    error = tooBig;
+    return nullptr;
+  }
   if (failed(verify(*module))) {
     error = "the imported IR does not verify (see the diagnostics above)";
     return nullptr;

@@ -90,6 +90,11 @@ def main(out):
     with open(p("secret.bin"), "wb") as f:
         f.write(weights.tobytes())
 
+    # Names that would break out of C comments and strings if copied verbatim.
+    save(p("hostile_names.onnx"),
+         [helper.make_node("Relu", ["x"], ['y"??/'], name="r */ int evil; /* ??/")],
+         [f32("x", [2])], [f32('y"??/', [2])])
+
     with open(p("not_a_model.onnx"), "wb") as f:
         f.write(b"this is not protobuf \xff\xff\xff")
 
