@@ -26,8 +26,12 @@ static void twice(void *arg, int64_t begin, int64_t end, int tid) {
   }
 }
 
+/* What the last run saw, for the tests to inspect. */
+char *pat_test_last_arena;
+
 void pat_generated_run(pat_ctx *ctx, const void *const *inputs,
                        void *const *outputs, char *arena) {
+  pat_test_last_arena = arena;
   job j = {(const float *)inputs[0], (float *)arena, (float *)outputs[0]};
   pat_parallel_for(ctx, 1024, 16, twice, &j);
 }

@@ -7,6 +7,7 @@
 
 extern "C" {
 #include "pat_internal.h"
+extern char *pat_test_last_arena; // set by test_model_stub.c
 }
 #include <atomic>
 #include <gtest/gtest.h>
@@ -90,6 +91,29 @@ TEST(SessionAbi, RunAndErrors) {
   pat_session_options tooMany = {100000};
   EXPECT_EQ(pat_session_create(&tooMany), nullptr);
   EXPECT_NE(std::string(pat_last_error()).find("num_threads"), std::string::npos);
+}
+
+TEST(SessionArena, OnePerSessionAlignedAndReused) {
+  pat_session *a = pat_session_create(nullptr);
+  pat_session *b = pat_session_create(nullptr);
+  ASSERT_TRUE(a && b);
+  std::vector<float> in(1024, 1.f), out(1024);
+  const void *ins[] = {in.data()};
+  void *outs[] = {out.data()};
+  ASSERT_EQ(pat_session_run(a, ins, outs), 0);
+  char *arenaA = pat_test_last_arena;
+  ASSERT_EQ(pat_session_run(b, ins, outs), 0);
+  char *arenaB = pat_test_last_arena;
+  ASSERT_EQ(pat_session_run(a, ins, outs), 0);
+  EXPECT_EQ(pat_test_last_arena, arenaA) << "a session reuses its arena";
+  EXPECT_NE(arenaA, arenaB) << "sessions must not share an arena";
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(arenaA) % 64, 0u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(arenaB) % 64, 0u);
+  // The whole arena_bytes are usable: the stub wrote all 1024 floats there.
+  for (int i = 0; i < 1024; ++i)
+    ASSERT_EQ(reinterpret_cast<float *>(arenaA)[i], 2.f);
+  pat_session_destroy(a);
+  pat_session_destroy(b);
 }
 
 TEST(SessionAbi, DefaultOptionsUseAllCpus) {
