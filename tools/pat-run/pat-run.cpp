@@ -173,7 +173,9 @@ int main(int argc, char **argv) {
       dlsym(lib, "pat_session_run");
   auto destroy = (void (*)(pat_session *))dlsym(lib, "pat_session_destroy");
   auto lastError = (const char *(*)())dlsym(lib, "pat_last_error");
-  if (!getInfo || !create || !run || !destroy || !lastError)
+  auto numThreads =
+      (int32_t(*)(const pat_session *))dlsym(lib, "pat_session_num_threads");
+  if (!getInfo || !create || !run || !destroy || !lastError || !numThreads)
     return fail("'" + modelPath + "' is not a patc model (missing pat_* symbols)");
   const pat_model_info *info = getInfo();
   if (info->abi_version != PAT_ABI_VERSION)
@@ -236,6 +238,7 @@ int main(int argc, char **argv) {
   pat_session *session = create(&options);
   if (!session)
     return fail(std::string("cannot create a session: ") + lastError());
+  threads = numThreads(session);
   auto runOnce = [&]() {
     auto t0 = std::chrono::steady_clock::now();
     if (run(session, inPtrs.data(), outPtrs.data()) != 0) {
