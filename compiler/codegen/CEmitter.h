@@ -20,8 +20,9 @@ struct EmittedModel {
   std::vector<char> weights; ///< Read-only data, linked as pat_weights.
 };
 
-/// Emits C for the module's @main, which must have been through the graph
-/// pipeline (it reads pat.offset / pat.arena_bytes). Returns failure with a
+/// Emits C for the module's @main after the graph pipeline. Tensor storage
+/// comes from planMemory() (the same plan pat-plan-memory annotates for
+/// inspection and --stats). Returns failure with a
 /// diagnostic on the offending op if an op has no C lowering.
 mlir::LogicalResult emitC(mlir::ModuleOp module, const Target &target,
                           EmittedModel &out);

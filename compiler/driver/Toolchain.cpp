@@ -118,10 +118,10 @@ bool writeSourceTree(const EmittedModel &model, const Target &target,
     makefile += " " + s;
   makefile += "\nmodel.so: $(SRCS)\n\t$(CC) $(PAT_FLAGS) $(CFLAGS) -shared -o "
               "$@ $(SRCS) -lpthread -lm\n";
-  std::vector<char> weights = model.weights;
   return writeFile(pathJoin(dir, "model.c"), model.source, error) &&
          writeFile(pathJoin(dir, "weights.bin"),
-                   StringRef(weights.data(), weights.size()), error) &&
+                   StringRef(model.weights.data(), model.weights.size()),
+                   error) &&
          writeFile(pathJoin(dir, "weights.S"), weightsAssembly("weights.bin"),
                    error) &&
          writeFile(pathJoin(dir, "Makefile"), makefile, error);

@@ -151,7 +151,7 @@ LogicalResult convertPool(ImporterState &s, bool isMax) {
     return s.fail("storage_order = 1 is only supported with the Indices output");
   Type elt = getElementTypeOrSelf(x->getType());
   if (!elt.isF32() && !(isMax && elt.isUnsignedInteger(8)))
-    return failed(requireF32(s, *x)) ? failure() : failure();
+    return requireF32(s, *x); // fails: names the unsupported type
   ArrayRef<int64_t> in = shapeOf(*x);
   auto kernel = s.intsAttr("kernel_shape");
   bool is1D = in.size() == 3;

@@ -119,7 +119,11 @@ void printStats(ModuleOp module, const pat::EmittedModel *emitted) {
       bool constW = conv.getWeight().getDefiningOp<pat::ConstantOp>() != nullptr;
       path = !constW ? "reference (run-time weights)"
              : (w[1] == 1 && conv.getGroups() > 1) ? "depthwise direct"
-             : (w[2] == 1 && w[3] == 1) ? "dense gemm (1x1)"
+             // Mirrors is_pointwise in runtime/kernels/conv_gemm.c.
+             : (w[2] == 1 && w[3] == 1 && conv.getStrides()[0] == 1 &&
+                conv.getStrides()[1] == 1 &&
+                llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; }))
+                 ? "dense gemm (1x1)"
                                         : "dense gemm (implicit im2col)";
       if (conv.getActivation() != "none")
         path += " + " + conv.getActivation().str();
