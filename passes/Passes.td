@@ -41,6 +41,52 @@ def DeadCodeElimination : Pass<"pat-dce", "mlir::func::FuncOp"> {
   let summary = "Erase ops whose results are unused";
 }
 
+def SparsityAnalysis : Pass<"pat-sparsity-analysis", "mlir::func::FuncOp"> {
+  let summary = "Find kernel patterns in conv weights and choose dense or "
+                "pattern execution per layer";
+  let description = [{
+    For every `pat.conv2d` with constant weights: each kernel's non-zero
+    mask, the empty kernels and the layer's distinct masks. The layer's
+    pattern set is its distinct masks, most frequent first; past
+    `max-patterns` the rarest masks are covered by the full kernel (a
+    generic sparse kernel that still skips empty kernels). A cost estimate
+    (executed taps x `pattern-mac-cost` against dense MACs) picks the path;
+    `mode` = always / never overrides it. Chosen layers become
+    `pat.pattern_conv2d`. Every analysed conv gets a `pat.sparsity`
+    dictionary (path, reason, counts) that `patc --stats` prints.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"auto\"",
+           "auto (cost model), always (every eligible conv), never">,
+    Option<"maxPatterns", "max-patterns", "int64_t", /*default=*/"16",
+           "Most distinct patterns per layer before the rest fall back to "
+           "the full kernel">,
+    Option<"patternMacCost", "pattern-mac-cost", "double", /*default=*/"1.5",
+           "Cost of one pattern-path MAC in dense-path MACs">
+  ];
+}
+
+def FilterKernelReorder : Pass<"pat-fkr", "mlir::func::FuncOp"> {
+  let summary = "Filter-kernel reorder: group filters of similar length and "
+                "pattern make-up";
+  let description = [{
+    Sets `filter_order` and `filter_groups` on every `pat.pattern_conv2d`
+    not yet packed. Filters are sorted by kernel count (descending), then by
+    their per-pattern kernel counts, then by index; runs of equal kernel
+    count form groups. The permutation costs nothing at run time: each
+    filter writes its own output channel (docs/sparsity.md).
+  }];
+}
+
+def FkwPack : Pass<"pat-fkw-pack", "mlir::func::FuncOp"> {
+  let summary = "Pack pattern-conv weights into FKW storage";
+  let description = [{
+    Replaces the dense weight of every `pat.pattern_conv2d` by its kept taps
+    and sets the `fkw` attribute (reorder / offsets / index / stride);
+    kernels inside a filter are ordered by pattern, then input channel.
+  }];
+}
+
 def PlanMemory : Pass<"pat-plan-memory", "mlir::func::FuncOp"> {
   let summary = "Assign every intermediate tensor an offset in one arena";
   let description = [{

@@ -13,6 +13,7 @@ using namespace pat;
 #include "dialects/pat/PatDialect.cpp.inc"
 
 void PatDialect::initialize() {
+  registerAttributes();
   addOperations<
 #define GET_OP_LIST
 #include "dialects/pat/PatOps.cpp.inc"

@@ -20,6 +20,10 @@ def Pat_Dialect : Dialect {
   }];
   let cppNamespace = "::pat";
   let hasConstantMaterializer = 1;
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    void registerAttributes();
+  }];
 }
 
 class Pat_Op<string mnemonic, list<Trait> traits = []>

@@ -67,24 +67,54 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 // Conv2DOp
 //===----------------------------------------------------------------------===//
 
+/// Checks shared by conv2d and pattern_conv2d.
+static LogicalResult verifyConvAttrs(Operation *op, ArrayRef<int64_t> strides,
+                                     ArrayRef<int64_t> dilations,
+                                     ArrayRef<int64_t> pads,
+                                     StringRef activation) {
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+    return op->emitOpError("expects 2 strides, 2 dilations and 4 pads");
+  for (int64_t s : strides)
+    if (s < 1)
+      return op->emitOpError("strides must be >= 1");
+  for (int64_t d : dilations)
+    if (d < 1)
+      return op->emitOpError("dilations must be >= 1");
+  for (int64_t p : pads)
+    if (p < 0)
+      return op->emitOpError("pads must be >= 0");
+  if (!isKnownActivation(activation))
+    return op->emitOpError("unknown fused activation '") << activation << "'";
+  return success();
+}
+
+/// The NCHW result shape of a convolution, or failure if the kernel does not
+/// fit.
+static FailureOr<SmallVector<int64_t>>
+convResultShape(Operation *op, ArrayRef<int64_t> in, int64_t outChannels,
+                int64_t kernelH, int64_t kernelW, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
+  SmallVector<int64_t> expected = {in[0], outChannels, 0, 0};
+  int64_t kernel[2] = {kernelH, kernelW};
+  for (int d = 0; d < 2; ++d) {
+    expected[2 + d] = convOutputDim(in[2 + d], kernel[d], strides[d], pads[d],
+                                    pads[d + 2], dilations[d]);
+    if (expected[2 + d] < 1)
+      return op->emitOpError("kernel does not fit the padded input along dim ")
+             << (2 + d);
+  }
+  return expected;
+}
+
 LogicalResult Conv2DOp::verify() {
   ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
   if (in.size() != 4)
     return emitOpError("input must be rank 4 (NCHW), got rank ") << in.size();
   if (w.size() != 4)
     return emitOpError("weight must be rank 4 (OIHW), got rank ") << w.size();
-  if (getStrides().size() != 2 || getDilations().size() != 2 ||
-      getPads().size() != 4)
-    return emitOpError("expects 2 strides, 2 dilations and 4 pads");
-  for (int64_t s : getStrides())
-    if (s < 1)
-      return emitOpError("strides must be >= 1");
-  for (int64_t d : getDilations())
-    if (d < 1)
-      return emitOpError("dilations must be >= 1");
-  for (int64_t p : getPads())
-    if (p < 0)
-      return emitOpError("pads must be >= 0");
+  if (failed(verifyConvAttrs(*this, getStrides(), getDilations(), getPads(),
+                             getActivation())))
+    return failure();
   int64_t groups = getGroups();
   if (groups < 1 || in[1] % groups != 0 || w[0] % groups != 0)
     return emitOpError("groups = ")
@@ -96,18 +126,96 @@ LogicalResult Conv2DOp::verify() {
            << " channels in " << groups << " group(s)";
   if (getBias() && shapeOf(getBias()) != ArrayRef<int64_t>{w[0]})
     return emitOpError("bias must have shape [") << w[0] << "]";
-  if (!isKnownActivation(getActivation()))
-    return emitOpError("unknown fused activation '") << getActivation() << "'";
-  SmallVector<int64_t> expected = {in[0], w[0], 0, 0};
-  for (int d = 0; d < 2; ++d) {
-    expected[2 + d] = convOutputDim(in[2 + d], w[2 + d], getStrides()[d],
-                                    getPads()[d], getPads()[d + 2],
-                                    getDilations()[d]);
-    if (expected[2 + d] < 1)
-      return emitOpError("kernel does not fit the padded input along dim ")
-             << (2 + d);
+  auto expected = convResultShape(*this, in, w[0], w[2], w[3], getStrides(),
+                                  getPads(), getDilations());
+  if (failed(expected))
+    return failure();
+  return verifyResultShape(*this, *expected);
+}
+
+LogicalResult PatternConv2DOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
+  if (in.size() != 4)
+    return emitOpError("input must be rank 4 (NCHW), got rank ") << in.size();
+  ArrayRef<int64_t> out = shapeOf(getResult());
+  if (out.size() != 4)
+    return emitOpError("result must be rank 4 (NCHW)");
+  if (failed(verifyConvAttrs(*this, getStrides(), getDilations(), getPads(),
+                             getActivation())))
+    return failure();
+  PatternSetAttr patterns = getPatterns();
+  int64_t kh = patterns.getKernelH(), kw = patterns.getKernelW();
+  int64_t outC = out[1], inC = in[1];
+  auto expected = convResultShape(*this, in, outC, kh, kw, getStrides(),
+                                  getPads(), getDilations());
+  if (failed(expected) || failed(verifyResultShape(*this, *expected)))
+    return failure();
+  if (getBias() && shapeOf(getBias()) != ArrayRef<int64_t>{outC})
+    return emitOpError("bias must have shape [") << outC << "]";
+  auto isPermutation = [&](auto values, int64_t n) {
+    if ((int64_t)values.size() != n)
+      return false;
+    std::vector<bool> seen(n);
+    for (auto v : values) {
+      if (v < 0 || v >= n || seen[v])
+        return false;
+      seen[v] = true;
+    }
+    return true;
+  };
+  if (auto order = getFilterOrder())
+    if (!isPermutation(*order, outC))
+      return emitOpError("filter_order must be a permutation of the ")
+             << outC << " output channels";
+  if (auto groups = getFilterGroups())
+    for (size_t i = 0; i < groups->size(); ++i)
+      if ((*groups)[i] < 0 || (*groups)[i] >= outC ||
+          (i && (*groups)[i] <= (*groups)[i - 1]) || (i == 0 && (*groups)[0]))
+        return emitOpError("filter_groups must rise from 0 below ") << outC;
+  FkwAttr fkw = getFkwAttr();
+  if (!fkw) {
+    SmallVector<int64_t> dense = {outC, inC, kh, kw};
+    if (w != ArrayRef<int64_t>(dense))
+      return emitOpError("before FKW packing the weight must be [")
+             << outC << ", " << inC << ", " << kh << ", " << kw << "]";
+    return success();
   }
-  return verifyResultShape(*this, expected);
+  // FKW arrays: see PatAttrs.td.
+  ArrayRef<int32_t> reorder = fkw.getReorder().asArrayRef();
+  ArrayRef<int32_t> offsets = fkw.getOffsets().asArrayRef();
+  ArrayRef<int32_t> index = fkw.getIndex().asArrayRef();
+  ArrayRef<int32_t> stride = fkw.getStride().asArrayRef();
+  size_t numPatterns = patterns.getMasks().size();
+  if (!isPermutation(reorder, outC))
+    return emitOpError("fkw reorder must be a permutation of the ")
+           << outC << " output channels";
+  if ((int64_t)offsets.size() != outC + 1 || offsets.front() != 0 ||
+      offsets.back() != (int64_t)index.size())
+    return emitOpError("fkw offsets must have ")
+           << outC + 1 << " entries from 0 to " << index.size();
+  if ((int64_t)stride.size() != outC * (int64_t)(numPatterns + 1))
+    return emitOpError("fkw stride must have ")
+           << outC * (numPatterns + 1) << " entries (filters x (patterns + 1))";
+  int64_t weights = 0;
+  for (int64_t f = 0; f < outC; ++f) {
+    ArrayRef<int32_t> s = stride.slice(f * (numPatterns + 1), numPatterns + 1);
+    if (s.front() != offsets[f] || s.back() != offsets[f + 1])
+      return emitOpError("fkw stride of filter ")
+             << f << " does not span its offsets";
+    for (size_t p = 0; p < numPatterns; ++p) {
+      if (s[p + 1] < s[p])
+        return emitOpError("fkw stride of filter ") << f << " decreases";
+      weights += int64_t(s[p + 1] - s[p]) * patterns.taps(p);
+    }
+  }
+  for (int32_t c : index)
+    if (c < 0 || c >= inC)
+      return emitOpError("fkw index holds input channel ")
+             << c << ", outside [0, " << inC << ")";
+  if (w.size() != 1 || w[0] != weights)
+    return emitOpError("FKW weight must be 1-D with ")
+           << weights << " values (the kept taps)";
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

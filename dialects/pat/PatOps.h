@@ -7,6 +7,7 @@
 #ifndef PAT_DIALECT_PATOPS_H
 #define PAT_DIALECT_PATOPS_H
 
+#include "dialects/pat/PatAttrs.h"
 #include "dialects/pat/PatDialect.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinAttributes.h"

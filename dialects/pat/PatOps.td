@@ -8,7 +8,7 @@
 #ifndef PAT_OPS_TD
 #define PAT_OPS_TD
 
-include "dialects/pat/PatDialect.td"
+include "dialects/pat/PatAttrs.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -55,6 +55,38 @@ def Pat_Conv2DOp : Pat_Op<"conv2d", [Pure]> {
                             DenseI64ArrayAttr:$pads,
                             DenseI64ArrayAttr:$dilations,
                             DefaultValuedAttr<I64Attr, "1">:$groups),
+                       FusedActivationArgs);
+  let results = (outs Pat_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Pat_PatternConv2DOp : Pat_Op<"pattern_conv2d", [Pure]> {
+  let summary = "2-D convolution whose kernels follow a set of patterns";
+  let description = [{
+    Made from `pat.conv2d` by `pat-sparsity-analysis` when the layer's
+    non-zero masks make pattern execution cheaper than dense. Every non-empty
+    kernel's mask is inside one of `patterns` (kernels are computed over the
+    whole pattern, so a pattern may cover a kernel with fewer taps).
+
+    Until `pat-fkw-pack` runs, `weight` is the dense OIHW tensor and
+    `filter_order` (set by `pat-fkr`) is the planned storage order of the
+    filters. After it, `weight` is the 1-D FKW weight array described by
+    `fkw`. `filter_groups` holds the first storage filter of each FKR group.
+    Groups other than 1 never become pattern convolutions.
+  }];
+  let arguments = !con((ins Pat_F32Tensor:$input, Pat_F32Tensor:$weight,
+                            Optional<Pat_F32Tensor>:$bias,
+                            Pat_PatternSetAttr:$patterns,
+                            OptionalAttr<DenseI64ArrayAttr>:$filter_order,
+                            OptionalAttr<DenseI64ArrayAttr>:$filter_groups,
+                            OptionalAttr<Pat_FkwAttr>:$fkw,
+                            DenseI64ArrayAttr:$strides,
+                            DenseI64ArrayAttr:$pads,
+                            DenseI64ArrayAttr:$dilations),
                        FusedActivationArgs);
   let results = (outs Pat_F32Tensor:$result);
   let assemblyFormat = [{

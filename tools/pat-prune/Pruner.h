@@ -17,7 +17,7 @@
 #ifndef PAT_TOOLS_PAT_PRUNE_PRUNER_H
 #define PAT_TOOLS_PAT_PRUNE_PRUNER_H
 
-#include "passes/KernelMasks.h"
+#include "dialects/pat/KernelMasks.h"
 #include "onnx/onnx_pb.h"
 #include <map>
 #include <set>

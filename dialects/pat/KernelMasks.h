@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PAT_PASSES_KERNELMASKS_H
-#define PAT_PASSES_KERNELMASKS_H
+#ifndef PAT_DIALECT_KERNELMASKS_H
+#define PAT_DIALECT_KERNELMASKS_H
 
 #include <cstdint>
 #include <string>
@@ -44,4 +44,4 @@ bool maskFromString(const std::string &text, int64_t kernelH, int64_t kernelW,
 
 } // namespace pat
 
-#endif // PAT_PASSES_KERNELMASKS_H
+#endif // PAT_DIALECT_KERNELMASKS_H

@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/KernelMasks.h"
+#include "dialects/pat/KernelMasks.h"
 #include <algorithm>
 #include <cmath>
 #include <numeric>
