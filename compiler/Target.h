@@ -24,6 +24,8 @@ struct Target {
   std::vector<std::string> cflags; ///< Architecture flags for the C compiler.
   int gemmMR;              ///< Rows of the GEMM register tile.
   int gemmNR;              ///< Columns of the GEMM register tile.
+  int vectorLanes;         ///< Floats per vector (PV_LANES in pattern_simd.h).
+  int vectorRegisters;     ///< Vector registers the pattern tiles may fill.
 };
 
 /// All targets patc knows, in --help order.

@@ -19,8 +19,14 @@ namespace pat {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+/// Choices patc exposes on its command line.
+struct GraphPipelineOptions {
+  std::string sparse = "auto"; ///< pat-sparsity-analysis mode.
+};
+
 /// The graph pipeline patc runs before code generation, in order.
-void buildGraphPipeline(mlir::OpPassManager &pm);
+void buildGraphPipeline(mlir::OpPassManager &pm,
+                        const GraphPipelineOptions &options = {});
 
 /// Registers the pipeline as `pat-graph-pipeline` (for patc-opt).
 void registerGraphPipeline();

@@ -9,11 +9,18 @@
 
 using namespace mlir;
 
-void pat::buildGraphPipeline(OpPassManager &pm) {
+void pat::buildGraphPipeline(OpPassManager &pm,
+                             const GraphPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createFoldConstants());
   fpm.addPass(createFoldBatchNorm());
   fpm.addPass(createFuseBiasActivation());
+  fpm.addPass(createDeadCodeElimination());
+  SparsityAnalysisOptions sparsity;
+  sparsity.mode = options.sparse;
+  fpm.addPass(createSparsityAnalysis(sparsity));
+  fpm.addPass(createFilterKernelReorder());
+  fpm.addPass(createFkwPack());
   fpm.addPass(createDeadCodeElimination());
   fpm.addPass(createPlanMemory());
 }

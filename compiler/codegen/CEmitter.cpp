@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/CEmitter.h"
+#include "compiler/codegen/PatternTiles.h"
 #include "compiler/codegen/WeightPacking.h"
 #include "dialects/pat/ConstantData.h"
 #include "dialects/pat/PatOps.h"
@@ -131,6 +132,8 @@ private:
   const Target &target;
   EmittedModel &out;
   std::ostringstream body;
+  std::ostringstream functions; ///< File-scope code (pattern tiles).
+  int patternLayers = 0;
   llvm::DenseMap<Value, std::string> storage;
   std::map<std::pair<Operation *, int>, int64_t> blobOffsets;
 
@@ -175,6 +178,7 @@ private:
   LogicalResult assignStorage();
   LogicalResult emitOp(Operation *op);
   LogicalResult emitConv(Conv2DOp op);
+  LogicalResult emitPatternConv(PatternConv2DOp op);
   LogicalResult emitGemm(GemmOp op);
   LogicalResult emitMatMul(MatMulOp op);
   void emitPool(Operation *op, Value input, Value result,
@@ -252,6 +256,89 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
            ", " + outp(op.getResult()) + ");";
   }
   body << "  {\n    " << p.str() << "\n    " << call << "\n  }\n";
+  return success();
+}
+
+LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
+  FkwAttr fkw = op.getFkwAttr();
+  if (!fkw)
+    return op.emitOpError("has dense weights; run pat-fkw-pack before "
+                          "emitting C");
+  ArrayRef<int64_t> is = shapeOf(op.getInput()), os = shapeOf(op.getResult());
+  PatternSetAttr patterns = op.getPatterns();
+  ArrayRef<uint64_t> masks = patterns.getMasks();
+  int64_t numPatterns = masks.size(), filters = os[1];
+
+  PatternTileSpec spec;
+  spec.masks = masks;
+  spec.kernelH = patterns.getKernelH();
+  spec.kernelW = patterns.getKernelW();
+  spec.inH = is[2];
+  spec.inW = is[3];
+  spec.outH = os[2];
+  spec.outW = os[3];
+  spec.strideH = op.getStrides()[0];
+  spec.strideW = op.getStrides()[1];
+  spec.dilationH = op.getDilations()[0];
+  spec.dilationW = op.getDilations()[1];
+  spec.padTop = op.getPads()[0];
+  spec.padLeft = op.getPads()[1];
+  spec.relu = op.getActivation() == "relu";
+  TileShape shape = chooseTileShape(spec, target);
+  std::string name = "pconv" + std::to_string(patternLayers++);
+  std::string tile = "NULL", tileRow = "NULL";
+  if (shape.rows > 0) {
+    tile = name + "_rows" + std::to_string(shape.rows);
+    functions << emitPatternTile(tile, spec, shape.rows, shape.vecs, target);
+    tileRow = name + "_rows1";
+    if (shape.rows != 1)
+      functions << emitPatternTile(tileRow, spec, 1, shape.vecs, target);
+  }
+
+  // FKW arrays and each storage filter's first weight.
+  auto i32Blob = [&](ArrayRef<int32_t> v) {
+    std::vector<int32_t> data(v.begin(), v.end());
+    data.push_back(0); // never empty
+    return weightExpr(addBlob(ArrayRef<char>(
+        reinterpret_cast<const char *>(data.data()), data.size() * 4)));
+  };
+  std::vector<int64_t> weightStart;
+  ArrayRef<int32_t> stride = fkw.getStride().asArrayRef();
+  int64_t start = 0;
+  for (int64_t f = 0; f < filters; ++f) {
+    weightStart.push_back(start);
+    for (int64_t p = 0; p < numPatterns; ++p)
+      start += int64_t(stride[f * (numPatterns + 1) + p + 1] -
+                       stride[f * (numPatterns + 1) + p]) *
+               patterns.taps(p);
+  }
+  std::vector<uint64_t> maskData(masks.begin(), masks.end());
+  maskData.push_back(0);
+  std::string maskExpr = weightExpr(addBlob(ArrayRef<char>(
+      reinterpret_cast<const char *>(maskData.data()), maskData.size() * 8)));
+  std::string startExpr = weightExpr(addBlob(ArrayRef<char>(
+      reinterpret_cast<const char *>(weightStart.data()), weightStart.size() * 8)));
+  std::string weights =
+      numElements(op.getWeight()) ? in(op.getWeight()) : std::string("NULL");
+
+  body << "  {\n    const pat_pconv_layer l = {{" << is[0] << ", " << is[1]
+       << ", " << is[2] << ", " << is[3] << ", " << os[1] << ", " << os[2]
+       << ", " << os[3] << ", " << spec.kernelH << ", " << spec.kernelW << ", "
+       << spec.strideH << ", " << spec.strideW << ", " << spec.padTop << ", "
+       << spec.padLeft << ", " << spec.dilationH << ", " << spec.dilationW
+       << ", 1, "
+       << activation(op.getActivation(), op.getActAlpha().convertToFloat(),
+                     op.getActBeta().convertToFloat())
+       << "},\n      " << numPatterns << ", (const uint64_t *)" << maskExpr
+       << ",\n      (const int32_t *)" << i32Blob(fkw.getReorder().asArrayRef())
+       << ", (const int32_t *)" << i32Blob(fkw.getOffsets().asArrayRef())
+       << ",\n      (const int32_t *)" << i32Blob(fkw.getIndex().asArrayRef())
+       << ", (const int32_t *)" << i32Blob(stride)
+       << ",\n      (const int64_t *)" << startExpr << ", " << weights << ", "
+       << (op.getBias() ? in(op.getBias()) : "NULL") << ",\n      "
+       << shape.rows << ", " << shape.vecs << ", " << tile << ", " << tileRow
+       << ", " << (spec.relu ? 1 : 0) << "};\n    pat_pattern_conv2d_f32(ctx, &l, "
+       << in(op.getInput()) << ", " << outp(op.getResult()) << ");\n  }\n";
   return success();
 }
 
@@ -362,6 +449,7 @@ LogicalResult Emitter::emitOp(Operation *op) {
        << cCommentBody(whereOs.str()) << " */\n";
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<Conv2DOp>([&](auto o) { return emitConv(o); })
+      .Case<PatternConv2DOp>([&](auto o) { return emitPatternConv(o); })
       .Case<GemmOp>([&](auto o) { return emitGemm(o); })
       .Case<MatMulOp>([&](auto o) { return emitMatMul(o); })
       .Case<MaxPool2DOp>([&](MaxPool2DOp o) {
@@ -579,10 +667,11 @@ LogicalResult Emitter::run() {
   }
   std::ostringstream os;
   os << "/* Generated by patc for target " << target.name
-     << ". Do not edit. */\n#include \"pat_kernels.h\"\n#include <float.h>\n"
+     << ". Do not edit. */\n#include \"pat_kernels.h\"\n#include \"conv_pattern.h\"\n#include <float.h>\n"
         "#include <string.h>\n\n"
         "PAT_HIDDEN extern const char pat_weights[];\n\n";
   emitModelInfo(os);
+  os << functions.str();
   os << "void pat_generated_run(pat_ctx *ctx, const void *const *inputs,\n"
         "                       void *const *outputs, char *arena) {\n"
         "  (void)ctx; (void)inputs; (void)arena;\n"

@@ -61,6 +61,11 @@ cl::list<std::string> inputShapes(
     "input-shape", cl::desc("Fix an input's shape, e.g. input=1x3x224x224 "
                             "(repeatable)"),
     cl::value_desc("name=DxDx..."), cl::cat(patcCategory));
+cl::opt<std::string> sparseMode(
+    "sparse",
+    cl::desc("Pattern execution of pruned convs: auto (cost model, default), "
+             "always (every eligible conv), never (all dense)"),
+    cl::init("auto"), cl::cat(patcCategory));
 cl::opt<bool> keepTemps("keep-temps", cl::desc("Keep the C build directory"),
                         cl::cat(patcCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the C compiler commands"),
@@ -201,6 +206,9 @@ int main(int argc, char **argv) {
     return fail("unknown --target '" + targetName + "' (known: host" + names +
                 ")");
   }
+  if (sparseMode != "auto" && sparseMode != "always" && sparseMode != "never")
+    return fail("--sparse must be auto, always or never, got '" + sparseMode +
+                "'");
 
   std::string error;
   pat::ImportOptions importOptions;
@@ -227,7 +235,9 @@ int main(int argc, char **argv) {
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return fail("invalid pass-manager options");
-  pat::buildGraphPipeline(pm);
+  pat::GraphPipelineOptions pipelineOptions;
+  pipelineOptions.sparse = sparseMode;
+  pat::buildGraphPipeline(pm, pipelineOptions);
   if (failed(pm.run(*module)))
     return fail("the graph passes failed");
 

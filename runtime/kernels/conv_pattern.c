@@ -1,0 +1,147 @@
+/*===- conv_pattern.c - Driver and generic kernel of pattern convs ---------===
+ *
+ * Part of patc. Work items are (image, row unit, filter), filters innermost
+ * so that a thread's consecutive items reuse the same input rows from
+ * cache. Row units are: tiles of tile_rows interior rows, single interior
+ * rows left over, and border rows (taps outside the image, generic kernel).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "conv_pattern.h"
+
+void pat_pattern_conv2d_rows_generic(const pat_pconv_layer *l,
+                                     const float *image, float *plane,
+                                     int64_t f, int64_t oy0, int64_t oy1) {
+  const pat_conv2d_params *p = &l->conv;
+  int64_t plane_in = p->in_h * p->in_w, P = l->num_patterns;
+  float b = l->bias ? l->bias[l->reorder[f]] : 0.f;
+  for (int64_t oy = oy0; oy < oy1; ++oy) {
+    float *row = plane + oy * p->out_w;
+    for (int64_t x = 0; x < p->out_w; ++x)
+      row[x] = b;
+    const float *w = l->weights + l->weight_start[f];
+    for (int64_t pat = 0; pat < P; ++pat) {
+      uint64_t mask = l->masks[pat];
+      for (int32_t k = l->stride[f * (P + 1) + pat];
+           k < l->stride[f * (P + 1) + pat + 1]; ++k) {
+        const float *chan = image + (int64_t)l->index[k] * plane_in;
+        for (int64_t t = 0; t < p->kernel_h * p->kernel_w; ++t) {
+          if (!((mask >> t) & 1))
+            continue;
+          float wt = *w++;
+          int64_t ky = t / p->kernel_w, kx = t % p->kernel_w;
+          int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
+          if (iy < 0 || iy >= p->in_h)
+            continue;
+          int64_t ix0 = kx * p->dilation_w - p->pad_left, s = p->stride_w;
+          /* ox is in the image iff 0 <= ix0 + ox * s < in_w. */
+          int64_t lo = ix0 >= 0 ? 0 : (-ix0 + s - 1) / s;
+          int64_t hi = p->in_w - ix0 <= 0 ? 0 : (p->in_w - ix0 + s - 1) / s;
+          if (hi > p->out_w)
+            hi = p->out_w;
+          const float *src = chan + iy * p->in_w + ix0;
+          for (int64_t ox = lo; ox < hi; ++ox)
+            row[ox] += wt * src[ox * s];
+        }
+      }
+    }
+    if (p->act.kind != PAT_ACT_NONE)
+      pat_activation_f32(row, row, p->out_w, p->act);
+  }
+}
+
+typedef struct pconv_job {
+  const pat_pconv_layer *l;
+  const float *input;
+  float *output;
+  int64_t filters, units, tiles, singles, oy_lo, oy_hi;
+} pconv_job;
+
+/* Runs the generated tiles over rows [oy, oy + rows) of filter f. */
+static void run_tiles(const pconv_job *job, const float *image, float *plane,
+                      int64_t f, int64_t oy, int64_t rows,
+                      pat_pconv_tile_fn fn) {
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  pat_pconv_tile_args a;
+  a.input = image;
+  a.output = plane;
+  a.filter = f;
+  a.oy = oy;
+  a.bias = l->bias ? l->bias[l->reorder[f]] : 0.f;
+  int64_t span = (int64_t)l->tile_vecs * PV_LANES, s = p->stride_w;
+  for (int64_t ox = 0; ox < p->out_w; ox += span) {
+    a.ox = ox;
+    for (int64_t v = 0; v < l->tile_vecs; ++v) {
+      int64_t x0 = ox + v * PV_LANES;
+      int64_t cols = p->out_w - x0;
+      cols = cols < 0 ? 0 : cols > PV_LANES ? PV_LANES : cols;
+      a.store_mask[v] = PM_FIRST(cols);
+      for (int64_t kx = 0; kx < p->kernel_w; ++kx) {
+        int64_t base = x0 * s + kx * p->dilation_w - p->pad_left;
+        int64_t lo = base >= 0 ? 0 : (-base + s - 1) / s;
+        int64_t hi = p->in_w - base <= 0 ? 0 : (p->in_w - base + s - 1) / s;
+        a.load_mask[v * p->kernel_w + kx] = PM_RANGE(lo, hi < cols ? hi : cols);
+      }
+    }
+    fn(l, &a);
+  }
+  if (p->act.kind != PAT_ACT_NONE && !l->tiles_apply_act)
+    pat_activation_f32(plane + oy * p->out_w, plane + oy * p->out_w,
+                       rows * p->out_w, p->act);
+}
+
+static void pconv_tasks(void *arg, int64_t begin, int64_t end, int tid) {
+  const pconv_job *job = (const pconv_job *)arg;
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  for (int64_t t = begin; t < end; ++t) {
+    int64_t f = t % job->filters, rest = t / job->filters;
+    int64_t unit = rest % job->units, b = rest / job->units;
+    const float *image = job->input + b * p->in_c * p->in_h * p->in_w;
+    float *plane = job->output +
+                   (b * p->out_c + l->reorder[f]) * p->out_h * p->out_w;
+    if (unit < job->tiles) {
+      run_tiles(job, image, plane, f, job->oy_lo + unit * l->tile_rows,
+                l->tile_rows, l->tile);
+    } else if (unit < job->tiles + job->singles) {
+      int64_t oy = job->oy_lo + job->tiles * l->tile_rows + (unit - job->tiles);
+      run_tiles(job, image, plane, f, oy, 1, l->tile_row);
+    } else {
+      int64_t i = unit - job->tiles - job->singles;
+      int64_t oy = i < job->oy_lo ? i : job->oy_hi + (i - job->oy_lo);
+      pat_pattern_conv2d_rows_generic(l, image, plane, f, oy, oy + 1);
+    }
+  }
+}
+
+void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
+                            const float *input, float *output) {
+  const pat_conv2d_params *p = &l->conv;
+  pconv_job job;
+  job.l = l;
+  job.input = input;
+  job.output = output;
+  job.filters = p->out_c;
+  job.oy_lo = job.oy_hi = 0;
+  if (l->tile && l->tile_row && l->tile_vecs <= PAT_PCONV_MAX_VECS &&
+      p->kernel_w <= PAT_PCONV_MAX_KW) {
+    /* Interior rows: every tap row of the kernel is inside the image. */
+    int64_t top = p->pad_top, reach = (p->kernel_h - 1) * p->dilation_h;
+    int64_t lo = (top + p->stride_h - 1) / p->stride_h;
+    int64_t last = p->in_h - 1 + top - reach; /* oy * stride_h <= last */
+    int64_t hi = last < 0 ? 0 : last / p->stride_h + 1;
+    if (hi > p->out_h)
+      hi = p->out_h;
+    if (lo < hi) {
+      job.oy_lo = lo;
+      job.oy_hi = hi;
+    }
+  }
+  int64_t interior = job.oy_hi - job.oy_lo;
+  job.tiles = l->tile_rows > 0 ? interior / l->tile_rows : 0;
+  job.singles = interior - job.tiles * (l->tile_rows > 0 ? l->tile_rows : 0);
+  job.units = job.tiles + job.singles + (p->out_h - interior);
+  pat_parallel_for(ctx, p->batch * job.units * job.filters, 1, pconv_tasks,
+                   &job);
+}

@@ -1,0 +1,62 @@
+/*===- conv_pattern.h - Pattern (PatDNN) convolution ------------------------===
+ *
+ * Part of patc. A pattern convolution's weights are in FKW storage (see
+ * docs/sparsity.md): filters in FKR order, each filter's kernels grouped by
+ * pattern, only the kept taps stored. patc generates, per layer, tile
+ * functions whose loops are specialised to the layer's patterns; the driver
+ * here splits the output into tiles over the thread pool, computes the
+ * border masks, and runs the generic kernel where no tile applies (the
+ * rows whose taps leave the image, strides above 2, wide kernels).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef PAT_CONV_PATTERN_H
+#define PAT_CONV_PATTERN_H
+
+#include "pattern_simd.h"
+
+#define PAT_PCONV_MAX_VECS 4 /* most vectors across a tile */
+#define PAT_PCONV_MAX_KW 16  /* widest kernel a generated tile handles */
+
+/* One tile: rows [oy, oy + tile_rows) x columns [ox, ox + vecs*PV_LANES). */
+typedef struct pat_pconv_tile_args {
+  const float *input; /* the image, [in_c][in_h][in_w] */
+  float *output;      /* this filter's output plane, [out_h][out_w] */
+  int64_t filter;     /* storage (FKW) index */
+  int64_t oy, ox;
+  float bias;
+  PM store_mask[PAT_PCONV_MAX_VECS];
+  /* load_mask[v * kernel_w + kx]: lanes of vector v whose input column for
+   * tap column kx lies inside the image. */
+  PM load_mask[PAT_PCONV_MAX_VECS * PAT_PCONV_MAX_KW];
+} pat_pconv_tile_args;
+
+typedef struct pat_pconv_layer pat_pconv_layer;
+typedef void (*pat_pconv_tile_fn)(const pat_pconv_layer *layer,
+                                  const pat_pconv_tile_args *args);
+
+struct pat_pconv_layer {
+  pat_conv2d_params conv; /* groups is 1 */
+  int32_t num_patterns;
+  const uint64_t *masks; /* [num_patterns], bit ky * kernel_w + kx */
+  const int32_t *reorder, *offsets, *index, *stride; /* FKW arrays */
+  const int64_t *weight_start; /* first weight of each storage filter */
+  const float *weights;
+  const float *bias; /* by output channel, or NULL */
+  int32_t tile_rows, tile_vecs;
+  pat_pconv_tile_fn tile;     /* tile_rows rows, or NULL (generic only) */
+  pat_pconv_tile_fn tile_row; /* one row */
+  int32_t tiles_apply_act;    /* the tiles already applied conv.act */
+};
+
+PAT_HIDDEN void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
+                                       const float *input, float *output);
+
+/* Output rows [oy0, oy1) of storage filter f of one image, without
+ * generated code; `plane` is that filter's output plane. */
+PAT_HIDDEN void pat_pattern_conv2d_rows_generic(const pat_pconv_layer *l,
+                                                const float *image,
+                                                float *plane, int64_t f,
+                                                int64_t oy0, int64_t oy1);
+
+#endif /* PAT_CONV_PATTERN_H */

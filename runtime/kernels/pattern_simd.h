@@ -1,0 +1,116 @@
+/*===- pattern_simd.h - Vector vocabulary of the pattern kernels -----------===
+ *
+ * Part of patc. The pattern-convolution tiles that patc generates are
+ * written with these macros, so one generator serves every target:
+ *   PV            a vector of PV_LANES floats
+ *   PM            a lane mask (which lanes of a vector are valid)
+ *   PV_SET1(x)    broadcast
+ *   PV_LOADM(p, m)      lanes i with m set: p[i], others 0; never touches
+ *                       memory of masked-off lanes (so borders need no
+ *                       padding copy)
+ *   PV_LOADM_S2(p, m)   same for p[2 * i] (stride-2 convolutions; larger
+ *                       strides use the runtime's generic pattern kernel)
+ *   PV_FMA(a, b, c)     a * b + c
+ *   PV_MAX0(v)          max(v, 0)
+ *   PV_STOREM(p, v, m)  store the lanes of m
+ *   PM_FIRST(n)         mask of lanes [0, n); PM_RANGE(lo, hi) lanes [lo, hi)
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef PAT_PATTERN_SIMD_H
+#define PAT_PATTERN_SIMD_H
+
+#include "pat_kernels.h"
+
+#if defined(PAT_ISA_AVX512)
+#include <immintrin.h>
+#define PV_LANES 16
+typedef __m512 PV;
+typedef __mmask16 PM;
+#define PV_SET1(x) _mm512_set1_ps(x)
+#define PV_LOADM(p, m) _mm512_maskz_loadu_ps((m), (p))
+#define PV_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define PV_MAX0(v) _mm512_max_ps((v), _mm512_setzero_ps())
+#define PV_STOREM(p, v, m) _mm512_mask_storeu_ps((p), (m), (v))
+static inline PM PM_RANGE(int64_t lo, int64_t hi) {
+  if (lo < 0) lo = 0;
+  if (hi > PV_LANES) hi = PV_LANES;
+  if (hi <= lo) return 0;
+  return (PM)((((uint32_t)1 << (hi - lo)) - 1) << lo);
+}
+static inline PV PV_LOADM_S2(const float *p, PM m) {
+  /* Lane i reads p[2i]: spread the mask onto even elements of two loads. */
+  uint32_t wide = _pdep_u32(m, 0x55555555u);
+  __m512 lo = _mm512_maskz_loadu_ps((__mmask16)wide, p);
+  __m512 hi = _mm512_maskz_loadu_ps((__mmask16)(wide >> 16), p + 16);
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                         20, 22, 24, 26, 28, 30);
+  return _mm512_permutex2var_ps(lo, even, hi);
+}
+
+#elif defined(PAT_ISA_AVX2)
+#include <immintrin.h>
+#define PV_LANES 8
+typedef __m256 PV;
+typedef __m256i PM;
+#define PV_SET1(x) _mm256_set1_ps(x)
+#define PV_LOADM(p, m) _mm256_maskload_ps((p), (m))
+#define PV_FMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define PV_MAX0(v) _mm256_max_ps((v), _mm256_setzero_ps())
+#define PV_STOREM(p, v, m) _mm256_maskstore_ps((p), (m), (v))
+static inline PM PM_RANGE(int64_t lo, int64_t hi) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  if (lo < -1) lo = -1;
+  if (hi > PV_LANES) hi = PV_LANES;
+  __m256i ge = _mm256_cmpgt_epi32(lane, _mm256_set1_epi32((int)lo - 1));
+  __m256i lt = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)hi), lane);
+  return _mm256_and_si256(ge, lt);
+}
+static inline PV PV_LOADM_S2(const float *p, PM m) {
+  const __m256i idx = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+  return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, idx,
+                                  _mm256_castsi256_ps(m), 4);
+}
+
+#else
+/* Portable C: the C compiler vectorises these loops where it can. */
+#define PV_LANES 8
+typedef struct { float v[PV_LANES]; } PV;
+typedef uint32_t PM;
+static inline PV PV_SET1(float x) {
+  PV r;
+  for (int i = 0; i < PV_LANES; ++i) r.v[i] = x;
+  return r;
+}
+static inline PV PV_LOADM(const float *p, PM m) {
+  PV r;
+  for (int i = 0; i < PV_LANES; ++i) r.v[i] = (m >> i) & 1 ? p[i] : 0.f;
+  return r;
+}
+static inline PV PV_FMA(PV a, PV b, PV c) {
+  for (int i = 0; i < PV_LANES; ++i) c.v[i] += a.v[i] * b.v[i];
+  return c;
+}
+static inline PV PV_MAX0(PV v) {
+  for (int i = 0; i < PV_LANES; ++i) v.v[i] = v.v[i] > 0.f ? v.v[i] : 0.f;
+  return v;
+}
+static inline void PV_STOREM(float *p, PV v, PM m) {
+  for (int i = 0; i < PV_LANES; ++i)
+    if ((m >> i) & 1) p[i] = v.v[i];
+}
+static inline PM PM_RANGE(int64_t lo, int64_t hi) {
+  PM m = 0;
+  for (int64_t i = lo < 0 ? 0 : lo; i < hi && i < PV_LANES; ++i) m |= 1u << i;
+  return m;
+}
+static inline PV PV_LOADM_S2(const float *p, PM m) {
+  PV r;
+  for (int i = 0; i < PV_LANES; ++i) r.v[i] = (m >> i) & 1 ? p[2 * i] : 0.f;
+  return r;
+}
+#endif
+
+#define PM_FIRST(n) PM_RANGE(0, (n))
+
+#endif /* PAT_PATTERN_SIMD_H */
