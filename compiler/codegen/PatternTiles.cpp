@@ -24,9 +24,19 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target) {
   for (int64_t v = 1; v <= std::min<int64_t>(4, nvec); ++v)
     if ((nvec + v - 1) / v * v <= (nvec + vecs - 1) / vecs * vecs)
       vecs = v;
+  // Rows that row tiles may cover (all tap rows inside the image); the
+  // runtime (conv_pattern.c) computes the same range. The rest run as
+  // single rows, so choose the tile height that leaves the fewest.
+  int64_t lo = (s.padTop + s.strideH - 1) / s.strideH;
+  int64_t last = s.inH - 1 + s.padTop - (s.kernelH - 1) * s.dilationH;
+  int64_t hi = last < 0 ? 0 : std::min(s.outH, last / s.strideH + 1);
+  int64_t interior = std::max<int64_t>(0, hi - lo);
   int64_t budget = target.vectorRegisters * 3 / 4;
-  int64_t rows = std::max<int64_t>(1, std::min<int64_t>(8, budget / vecs));
-  rows = std::min(rows, s.outH);
+  int64_t maxRows = std::max<int64_t>(1, std::min<int64_t>(8, budget / vecs));
+  int64_t rows = std::min(maxRows, std::max<int64_t>(interior, 1));
+  for (int64_t r = rows; r >= std::max<int64_t>(2, rows - 3); --r)
+    if (interior % r < interior % rows)
+      rows = r;
   return {rows, vecs};
 }
 
@@ -54,14 +64,23 @@ std::string emitPatternTile(const std::string &name,
     << "  const int32_t *index = l->index;\n"
     << "  const float *w = l->weights + l->weight_start[a->filter];\n";
   // Masks of the (vector, tap column) pairs some pattern uses.
-  std::set<int64_t> columns;
+  // Row tiles only run where every tap row is inside the image, so their
+  // masks depend on the column only. One-row tiles also run the border
+  // rows: their masks are per tap (ky, kx), zero for rows outside.
+  bool perTapMasks = rows == 1;
+  std::set<std::pair<int64_t, int64_t>> maskUses; // (ky or -1, kx)
   for (uint64_t m : s.masks)
     for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
       if ((m >> t) & 1)
-        columns.insert(t % s.kernelW);
-  for (int64_t v = 0; v < vecs; ++v)
-    for (int64_t kx : columns)
-      c << "  const PM m" << v << "_" << kx << " = a->load_mask[" << v * s.kernelW + kx
+        maskUses.insert({perTapMasks ? t / s.kernelW : -1, t % s.kernelW});
+  auto maskName = [&](int64_t ky, int64_t kx, int64_t v) {
+    return "m" + (perTapMasks ? std::to_string(ky) + "_" : std::string()) +
+           std::to_string(kx) + "_" + std::to_string(v);
+  };
+  for (auto [ky, kx] : maskUses)
+    for (int64_t v = 0; v < vecs; ++v)
+      c << "  const PM " << maskName(ky, kx, v) << " = a->load_mask["
+        << (perTapMasks ? (ky * s.kernelW + kx) * vecs + v : v * s.kernelW + kx)
         << "];\n";
   const char *load = s.strideW == 1 ? "PV_LOADM" : "PV_LOADM_S2";
   for (int64_t p = 0; p < P; ++p) {
@@ -90,8 +109,9 @@ std::string emitPatternTile(const std::string &name,
       for (auto &[j, targets] : byRow)
         for (int64_t v = 0; v < vecs; ++v) {
           int64_t offset = j * s.inW + kx * s.dilationW + v * lanes * s.strideW;
-          c << "    x = " << load << "(s + " << offset << ", m" << v << "_" << kx
-            << ");";
+          // In one-row tiles the input row j is the tap row ky.
+          c << "    x = " << load << "(s + " << offset << ", "
+            << maskName(perTapMasks ? (j / s.dilationH) : -1, kx, v) << ");";
           for (auto &[r, i] : targets)
             c << " " << acc(r, v) << " = PV_FMA(w" << i << ", x, " << acc(r, v)
               << ");";

@@ -2,8 +2,8 @@
  *
  * Part of patc. Work items are (image, row unit, filter), filters innermost
  * so that a thread's consecutive items reuse the same input rows from
- * cache. Row units are: tiles of tile_rows interior rows, single interior
- * rows left over, and border rows (taps outside the image, generic kernel).
+ * cache. Row units are tiles of tile_rows interior rows (every tap row
+ * inside the image) and single rows (the rest, borders included).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -54,10 +54,12 @@ typedef struct pconv_job {
   const pat_pconv_layer *l;
   const float *input;
   float *output;
-  int64_t filters, units, tiles, singles, oy_lo, oy_hi;
+  int64_t filters, units, tiles, oy_lo, oy_hi;
+  int use_tiles;
 } pconv_job;
 
-/* Runs the generated tiles over rows [oy, oy + rows) of filter f. */
+/* Runs a generated tile over rows [oy, oy + rows) of filter f, column block
+ * by column block. */
 static void run_tiles(const pconv_job *job, const float *image, float *plane,
                       int64_t f, int64_t oy, int64_t rows,
                       pat_pconv_tile_fn fn) {
@@ -69,10 +71,11 @@ static void run_tiles(const pconv_job *job, const float *image, float *plane,
   a.filter = f;
   a.oy = oy;
   a.bias = l->bias ? l->bias[l->reorder[f]] : 0.f;
-  int64_t span = (int64_t)l->tile_vecs * PV_LANES, s = p->stride_w;
+  int64_t vecs = l->tile_vecs, s = p->stride_w;
+  int64_t span = vecs * PV_LANES;
   for (int64_t ox = 0; ox < p->out_w; ox += span) {
     a.ox = ox;
-    for (int64_t v = 0; v < l->tile_vecs; ++v) {
+    for (int64_t v = 0; v < vecs; ++v) {
       int64_t x0 = ox + v * PV_LANES;
       int64_t cols = p->out_w - x0;
       cols = cols < 0 ? 0 : cols > PV_LANES ? PV_LANES : cols;
@@ -81,7 +84,16 @@ static void run_tiles(const pconv_job *job, const float *image, float *plane,
         int64_t base = x0 * s + kx * p->dilation_w - p->pad_left;
         int64_t lo = base >= 0 ? 0 : (-base + s - 1) / s;
         int64_t hi = p->in_w - base <= 0 ? 0 : (p->in_w - base + s - 1) / s;
-        a.load_mask[v * p->kernel_w + kx] = PM_RANGE(lo, hi < cols ? hi : cols);
+        PM m = PM_RANGE(lo, hi < cols ? hi : cols);
+        if (rows > 1) {
+          a.load_mask[v * p->kernel_w + kx] = m;
+          continue;
+        }
+        for (int64_t ky = 0; ky < p->kernel_h; ++ky) {
+          int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
+          a.load_mask[(ky * p->kernel_w + kx) * vecs + v] =
+              iy >= 0 && iy < p->in_h ? m : PM_FIRST(0);
+        }
       }
     }
     fn(l, &a);
@@ -104,14 +116,16 @@ static void pconv_tasks(void *arg, int64_t begin, int64_t end, int tid) {
     if (unit < job->tiles) {
       run_tiles(job, image, plane, f, job->oy_lo + unit * l->tile_rows,
                 l->tile_rows, l->tile);
-    } else if (unit < job->tiles + job->singles) {
-      int64_t oy = job->oy_lo + job->tiles * l->tile_rows + (unit - job->tiles);
-      run_tiles(job, image, plane, f, oy, 1, l->tile_row);
-    } else {
-      int64_t i = unit - job->tiles - job->singles;
-      int64_t oy = i < job->oy_lo ? i : job->oy_hi + (i - job->oy_lo);
-      pat_pattern_conv2d_rows_generic(l, image, plane, f, oy, oy + 1);
+      continue;
     }
+    /* Single rows: those above the tiles, then those below. */
+    int64_t i = unit - job->tiles;
+    int64_t oy = i < job->oy_lo ? i : job->oy_lo + job->tiles * l->tile_rows +
+                                          (i - job->oy_lo);
+    if (job->use_tiles)
+      run_tiles(job, image, plane, f, oy, 1, l->tile_row);
+    else
+      pat_pattern_conv2d_rows_generic(l, image, plane, f, oy, oy + 1);
   }
 }
 
@@ -124,8 +138,14 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
   job.output = output;
   job.filters = p->out_c;
   job.oy_lo = job.oy_hi = 0;
-  if (l->tile && l->tile_row && l->tile_vecs <= PAT_PCONV_MAX_VECS &&
-      p->kernel_w <= PAT_PCONV_MAX_KW) {
+  job.tiles = 0;
+  /* patc only emits tiles within these limits; the check keeps a
+   * hand-written layer from overrunning the mask table. */
+  job.use_tiles = l->tile_row && l->tile_vecs >= 1 &&
+                  l->tile_vecs <= PAT_PCONV_MAX_VECS &&
+                  p->kernel_w <= PAT_PCONV_MAX_KW &&
+                  p->kernel_h * p->kernel_w <= 64;
+  if (job.use_tiles && l->tile && l->tile_rows > 1) {
     /* Interior rows: every tap row of the kernel is inside the image. */
     int64_t top = p->pad_top, reach = (p->kernel_h - 1) * p->dilation_h;
     int64_t lo = (top + p->stride_h - 1) / p->stride_h;
@@ -136,12 +156,10 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
     if (lo < hi) {
       job.oy_lo = lo;
       job.oy_hi = hi;
+      job.tiles = (hi - lo) / l->tile_rows;
     }
   }
-  int64_t interior = job.oy_hi - job.oy_lo;
-  job.tiles = l->tile_rows > 0 ? interior / l->tile_rows : 0;
-  job.singles = interior - job.tiles * (l->tile_rows > 0 ? l->tile_rows : 0);
-  job.units = job.tiles + job.singles + (p->out_h - interior);
+  job.units = job.tiles + (p->out_h - job.tiles * (job.tiles ? l->tile_rows : 0));
   pat_parallel_for(ctx, p->batch * job.units * job.filters, 1, pconv_tasks,
                    &job);
 }

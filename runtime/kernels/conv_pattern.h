@@ -5,8 +5,8 @@
  * pattern, only the kept taps stored. patc generates, per layer, tile
  * functions whose loops are specialised to the layer's patterns; the driver
  * here splits the output into tiles over the thread pool, computes the
- * border masks, and runs the generic kernel where no tile applies (the
- * rows whose taps leave the image, strides above 2, wide kernels).
+ * border masks (so no padded copy of the input is made), and runs the
+ * generic kernel where no tile applies (strides above 2, wide kernels).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -26,9 +26,11 @@ typedef struct pat_pconv_tile_args {
   int64_t oy, ox;
   float bias;
   PM store_mask[PAT_PCONV_MAX_VECS];
-  /* load_mask[v * kernel_w + kx]: lanes of vector v whose input column for
-   * tap column kx lies inside the image. */
-  PM load_mask[PAT_PCONV_MAX_VECS * PAT_PCONV_MAX_KW];
+  /* Lanes whose input lies inside the image. Row tiles (all tap rows
+   * inside): load_mask[v * kernel_w + kx]. One-row tiles, which also run the
+   * border rows: load_mask[(ky * kernel_w + kx) * vecs + v], zero for tap
+   * rows outside the image. */
+  PM load_mask[PAT_PCONV_MAX_VECS * 64];
 } pat_pconv_tile_args;
 
 typedef struct pat_pconv_layer pat_pconv_layer;
@@ -44,8 +46,8 @@ struct pat_pconv_layer {
   const float *weights;
   const float *bias; /* by output channel, or NULL */
   int32_t tile_rows, tile_vecs;
-  pat_pconv_tile_fn tile;     /* tile_rows rows, or NULL (generic only) */
-  pat_pconv_tile_fn tile_row; /* one row */
+  pat_pconv_tile_fn tile;     /* tile_rows interior rows, or NULL */
+  pat_pconv_tile_fn tile_row; /* any one row, or NULL (generic only) */
   int32_t tiles_apply_act;    /* the tiles already applied conv.act */
 };
 
