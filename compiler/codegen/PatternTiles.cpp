@@ -33,8 +33,9 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target) {
   int64_t interior = std::max<int64_t>(0, hi - lo);
   int64_t budget = target.vectorRegisters * 3 / 4;
   int64_t maxRows = std::max<int64_t>(1, std::min<int64_t>(8, budget / vecs));
-  int64_t rows = std::min(maxRows, std::max<int64_t>(interior, 1));
-  for (int64_t r = rows; r >= std::max<int64_t>(2, rows - 3); --r)
+  int64_t tallest = std::min(maxRows, std::max<int64_t>(interior, 1));
+  int64_t rows = tallest;
+  for (int64_t r = tallest; r >= std::max<int64_t>(2, tallest - 2); --r)
     if (interior % r < interior % rows)
       rows = r;
   return {rows, vecs};

@@ -10,6 +10,7 @@
 #include "compiler/driver/Toolchain.h"
 #include "compiler/onnx/OnnxImporter.h"
 #include "compiler/onnx/OnnxLoader.h"
+#include "dialects/pat/KernelMasks.h"
 #include "dialects/pat/PatOps.h"
 #include "passes/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -104,6 +105,67 @@ int64_t convMacs(pat::Conv2DOp op) {
   return out[0] * out[1] * out[2] * out[3] * w[1] * w[2] * w[3];
 }
 
+/// Per analysed conv: the path chosen and why, its patterns, kernels kept,
+/// MACs and, for pattern layers, the FKW index bytes against CSR.
+void printSparsityStats(func::FuncOp func) {
+  int64_t index = 0;
+  bool header = false;
+  func.walk([&](Operation *op) {
+    if (isa<pat::ConstantOp, func::ReturnOp, func::FuncOp>(op) ||
+        op->getNumResults() != 1)
+      return;
+    int64_t layer = index++;
+    auto info = op->getAttrOfType<DictionaryAttr>("pat.sparsity");
+    if (!info)
+      return;
+    if (!header)
+      outs() << "\nsparsity (pat-sparsity-analysis, --sparse):\n";
+    header = true;
+    auto num = [&](StringRef key) -> int64_t {
+      auto a = info.getAs<IntegerAttr>(key);
+      return a ? a.getInt() : -1;
+    };
+    auto str = [&](StringRef key) {
+      auto a = info.getAs<StringAttr>(key);
+      return a ? a.getValue().str() : std::string("?");
+    };
+    outs() << "layer " << layer << ": " << str("path") << " -- " << str("reason")
+           << "\n";
+    if (num("kernels") >= 0)
+      outs() << "  kernels kept " << num("kernels") - num("empty_kernels")
+             << "/" << num("kernels") << ", distinct masks "
+             << num("distinct_masks") << ", MACs dense " << num("macs_dense")
+             << ", non-zero " << num("macs_nonzero") << ", pattern path "
+             << num("macs_pattern") << "\n";
+    auto pconv = dyn_cast<pat::PatternConv2DOp>(op);
+    if (!pconv)
+      return;
+    pat::PatternSetAttr patterns = pconv.getPatterns();
+    outs() << "  patterns";
+    for (uint64_t m : patterns.getMasks())
+      outs() << " " << pat::maskToString(m, patterns.getKernelH(), patterns.getKernelW());
+    outs() << "\n";
+    if (pat::FkwAttr fkw = pconv.getFkwAttr()) {
+      int64_t filters = fkw.getReorder().size(), kernels = fkw.getIndex().size();
+      int64_t weights = llvm::cast<RankedTensorType>(pconv.getWeight().getType())
+                            .getNumElements();
+      int64_t fkwIndex = 4 * (fkw.getReorder().size() + fkw.getOffsets().size() +
+                              fkw.getIndex().size() + fkw.getStride().size());
+      // CSR over [filters][in_c * kH * kW]: a column index per stored
+      // weight plus row pointers.
+      int64_t csrIndex = 4 * (weights + filters + 1);
+      int64_t inC = pconv.getInput().getType().getShape()[1];
+      int64_t dense = 4 * filters * inC * patterns.getKernelH() * patterns.getKernelW();
+      outs() << "  FKW: " << kernels << " kernels, " << weights
+             << " weights (" << 4 * weights << " bytes, dense " << dense
+             << "), index " << fkwIndex << " bytes vs CSR " << csrIndex
+             << " bytes; FKR groups "
+             << (pconv.getFilterGroups() ? pconv.getFilterGroups()->size() : 1)
+             << "\n";
+    }
+  });
+}
+
 void printStats(ModuleOp module, const pat::EmittedModel *emitted) {
   auto func = module.lookupSymbol<func::FuncOp>("main");
   outs() << "layer  op                 output shape        MACs          path\n";
@@ -132,6 +194,14 @@ void printStats(ModuleOp module, const pat::EmittedModel *emitted) {
                                         : "dense gemm (implicit im2col)";
       if (conv.getActivation() != "none")
         path += " + " + conv.getActivation().str();
+    } else if (auto pconv = dyn_cast<pat::PatternConv2DOp>(op)) {
+      auto out = pconv.getType().getShape();
+      macs = out[0] * out[2] * out[3] *
+             llvm::cast<RankedTensorType>(pconv.getWeight().getType())
+                 .getNumElements();
+      path = "pattern (FKW)";
+      if (pconv.getActivation() != "none")
+        path += " + " + pconv.getActivation().str();
     } else if (auto gemm = dyn_cast<pat::GemmOp>(op)) {
       auto out = gemm.getType().getShape();
       auto a = llvm::cast<RankedTensorType>(gemm.getA().getType()).getShape();
@@ -147,7 +217,8 @@ void printStats(ModuleOp module, const pat::EmittedModel *emitted) {
     auto a = func->getAttrOfType<IntegerAttr>(name);
     return a ? a.getInt() : 0;
   };
-  outs() << "total MACs: " << totalMacs << "\n";
+  outs() << "total MACs (executed): " << totalMacs << "\n";
+  printSparsityStats(func);
   outs() << "peak activation memory (arena): " << attr("pat.arena_bytes")
          << " bytes\n";
   outs() << "weight bytes (as imported): " << attr("pat.weight_bytes") << "\n";
