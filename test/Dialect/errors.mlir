@@ -85,3 +85,43 @@ func.func @softmax_axis(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %y = pat.softmax %a {axis = 2 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @pattern_text(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{pattern "01/111/000" is not 3 rows of 3 '0'/'1' separated by '/'}}
+  %y = pat.pattern_conv2d %x, %w {patterns = #pat.patterns<3x3, ["01/111/000"]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x4x4xf32>
+  return %y : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @pattern_duplicate(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{patterns 0 and 1 are the same}}
+  %y = pat.pattern_conv2d %x, %w {patterns = #pat.patterns<3x3, ["010/111/000", "010/111/000"]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x4x4xf32>
+  return %y : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @pattern_order(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x3x3xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{filter_order must be a permutation of the 2 output channels}}
+  %y = pat.pattern_conv2d %x, %w {patterns = #pat.patterns<3x3, ["010/111/000"]>, filter_order = array<i64: 0, 0>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+func.func @fkw_weights(%x: tensor<1x1x4x4xf32>, %w: tensor<3xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{FKW weight must be 1-D with 4 values (the kept taps)}}
+  %y = pat.pattern_conv2d %x, %w {patterns = #pat.patterns<3x3, ["010/111/000"]>, fkw = #pat.fkw<reorder = [1, 0], offsets = [0, 1, 1], index = [0], stride = [0, 1, 1, 1]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<3xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+func.func @fkw_index(%x: tensor<1x1x4x4xf32>, %w: tensor<4xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{fkw index holds input channel 3, outside [0, 1)}}
+  %y = pat.pattern_conv2d %x, %w {patterns = #pat.patterns<3x3, ["010/111/000"]>, fkw = #pat.fkw<reorder = [1, 0], offsets = [0, 1, 1], index = [3], stride = [0, 1, 1, 1]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<4xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}

@@ -44,3 +44,12 @@ func.func @every_op(%x: tensor<1x4x6x6xf32>, %m: tensor<2x5xf32>, %n: tensor<5x3
     }
   }
 #-}
+
+// Pattern convolutions print their pattern set and FKW storage readably.
+// CHECK-LABEL: func.func @pattern_conv
+// CHECK: pat.pattern_conv2d %arg0, %{{.*}} {dilations = array<i64: 1, 1>, fkw = #pat.fkw<reorder = [1, 0], offsets = [0, 1, 1], index = [0], stride = [0, 1, 1, 1, 1, 1]>, pads = array<i64: 1, 1, 1, 1>, patterns = #pat.patterns<3x3, ["010/111/000", "000/011/011"]>, strides = array<i64: 1, 1>}
+func.func @pattern_conv(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = pat.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %y = pat.pattern_conv2d %x, %w {patterns = #pat.patterns<3x3, ["010/111/000", "000/011/011"]>, fkw = #pat.fkw<reorder = [1, 0], offsets = [0, 1, 1], index = [0], stride = [0, 1, 1, 1, 1, 1]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<4xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}
