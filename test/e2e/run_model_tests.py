@@ -35,6 +35,8 @@ def main():
     ap.add_argument("--targets", default="host,generic")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--tol", type=float, default=1e-4)
+    ap.add_argument("--sparse", default="auto",
+                    help="patc --sparse modes to test, comma-separated")
     args = ap.parse_args()
 
     passed, failed = 0, 0
@@ -55,17 +57,21 @@ def main():
             ref_dir = os.path.join(tmp, "ort")
             os.mkdir(ref_dir)
             run(["node", args.ort_run, model_path, "--output-dir", ref_dir] + feeds)
-            for target in args.targets.split(","):
-                so = os.path.join(tmp, f"{target}.so")
+            variants = [(t, m) for t in args.targets.split(",")
+                        for m in args.sparse.split(",")]
+            for target, mode in variants:
+                label = target if mode == "auto" else f"{target}, --sparse={mode}"
+                so = os.path.join(tmp, f"{target}-{mode}.so")
                 try:
-                    run([args.patc, model_path, "--target", target, "-o", so])
+                    run([args.patc, model_path, "--target", target,
+                         f"--sparse={mode}", "-o", so])
                 except RuntimeError as e:
-                    print(f"FAIL {name} [{target}]: patc failed: {e}")
+                    print(f"FAIL {name} [{label}]: patc failed: {e}")
                     failed += 1
                     continue
                 for threads in args.threads.split(","):
-                    case = f"{name} [{target}, {threads} thread(s)]"
-                    out_dir = os.path.join(tmp, f"{target}-{threads}")
+                    case = f"{name} [{label}, {threads} thread(s)]"
+                    out_dir = os.path.join(tmp, f"{target}-{mode}-{threads}")
                     os.mkdir(out_dir)
                     try:
                         run([args.pat_run, so, "--quiet", "--threads", threads,

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Writes pattern_cases.onnx: independent convolutions (input xI -> output yI)
+whose weights follow kernel patterns, covering the edges of the pattern path:
+odd widths, stride 2 and 3, padding (also asymmetric), dilation, 1 input
+channel, a filter with no kernels, a whole-zero layer, one pattern only,
+2- to 6-tap patterns, more masks than a layer may have, 5x5 and 1x17
+kernels, fused activations, batch 2, and a grouped conv that must fall back.
+
+usage: make_pattern_cases.py OUT_DIR [--seed N]
+"""
+
+import argparse
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def random_masks(rng, kh, kw, count, taps):
+    """`count` distinct masks of `taps` taps over a kh x kw kernel."""
+    masks = set()
+    while len(masks) < count:
+        picks = rng.choice(kh * kw, size=taps, replace=False)
+        m = np.zeros(kh * kw, dtype=bool)
+        m[picks] = True
+        masks.add(m.tobytes())
+    return [np.frombuffer(m, dtype=bool).reshape(kh, kw) for m in sorted(masks)]
+
+
+def pattern_weight(rng, cout, cin, kh, kw, patterns, taps, keep):
+    """Random weights, each kernel on one of the layer's patterns; a kernel
+    survives with probability `keep`."""
+    w = rng.standard_normal((cout, cin, kh, kw)).astype(np.float32)
+    library = random_masks(rng, kh, kw, patterns, taps) if patterns else []
+    for o in range(cout):
+        for c in range(cin):
+            if not library or rng.random() >= keep:
+                w[o, c] = 0
+            else:
+                w[o, c] *= library[rng.integers(len(library))]
+    return w
+
+
+CASES = [
+    # name, cin, cout, (H, W), (kh, kw), stride, pads [t, l, b, r], dilation,
+    # patterns, taps, keep, activation, batch
+    ("basic_odd_width", 16, 24, (13, 13), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
+    ("stride2", 8, 16, (31, 30), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.4, "Relu", 1),
+    ("stride3_generic", 8, 8, (17, 19), (3, 3), 3, [1, 1, 1, 1], 1, 4, 4, 0.6, None, 1),
+    ("dilation2", 8, 8, (20, 21), (3, 3), 1, [2, 2, 2, 2], 2, 6, 4, 0.5, None, 1),
+    ("one_input_channel", 1, 16, (12, 40), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.9, "Relu", 1),
+    ("no_padding", 8, 8, (9, 70), (3, 3), 1, [0, 0, 0, 0], 1, 8, 4, 0.5, None, 1),
+    ("asymmetric_pads", 8, 8, (10, 11), (3, 3), 1, [1, 0, 0, 2], 1, 8, 4, 0.5, None, 1),
+    ("one_pattern", 8, 8, (16, 16), (3, 3), 1, [1, 1, 1, 1], 1, 1, 4, 0.5, None, 1),
+    ("two_taps", 8, 8, (15, 33), (3, 3), 1, [1, 1, 1, 1], 1, 6, 2, 0.5, None, 1),
+    ("six_taps_12_patterns", 8, 8, (15, 15), (3, 3), 1, [1, 1, 1, 1], 1, 12, 6, 0.5, None, 1),
+    ("too_many_masks", 8, 8, (14, 14), (3, 3), 1, [1, 1, 1, 1], 1, 40, 3, 0.5, None, 1),
+    ("kernel5x5", 8, 8, (18, 19), (5, 5), 1, [2, 2, 2, 2], 1, 6, 6, 0.5, None, 1),
+    ("kernel1x17_generic", 4, 4, (6, 40), (1, 17), 1, [0, 8, 0, 8], 1, 4, 5, 0.7, None, 1),
+    ("short_image", 8, 8, (3, 50), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
+    ("sigmoid_batch2", 8, 12, (11, 17), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, "Sigmoid", 2),
+    ("whole_layer_zero", 8, 8, (8, 8), (3, 3), 1, [1, 1, 1, 1], 1, 0, 4, 0.0, None, 1),
+    ("empty_filter", 8, 8, (12, 12), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, "Relu", 1),
+]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out_dir")
+    ap.add_argument("--seed", type=int, default=11)
+    args = ap.parse_args()
+    rng = np.random.default_rng(args.seed)
+    nodes, inputs, outputs, inits = [], [], [], []
+    for i, (name, cin, cout, (h, w), (kh, kw), stride, pads, dil, patterns,
+            taps, keep, act, batch) in enumerate(CASES):
+        weight = pattern_weight(rng, cout, cin, kh, kw, patterns, taps, keep)
+        if name == "empty_filter":
+            weight[0] = 0
+            weight[3] = 0
+        bias = rng.standard_normal(cout).astype(np.float32)
+        x, y = f"x{i}_{name}", f"y{i}_{name}"
+        inits += [numpy_helper.from_array(weight, f"w{i}"),
+                  numpy_helper.from_array(bias, f"b{i}")]
+        conv_out = y if act is None else f"c{i}"
+        nodes.append(helper.make_node(
+            "Conv", [x, f"w{i}", f"b{i}"], [conv_out], name=f"conv_{name}",
+            kernel_shape=[kh, kw], strides=[stride, stride],
+            pads=[pads[0], pads[1], pads[2], pads[3]], dilations=[dil, dil]))
+        if act is not None:
+            nodes.append(helper.make_node(act, [conv_out], [y]))
+        oh = (h + pads[0] + pads[2] - dil * (kh - 1) - 1) // stride + 1
+        ow = (w + pads[1] + pads[3] - dil * (kw - 1) - 1) // stride + 1
+        inputs.append(helper.make_tensor_value_info(x, TensorProto.FLOAT,
+                                                    [batch, cin, h, w]))
+        outputs.append(helper.make_tensor_value_info(y, TensorProto.FLOAT,
+                                                     [batch, cout, oh, ow]))
+    # A depthwise conv with patterned weights: grouped, so it stays dense.
+    dw = pattern_weight(rng, 8, 1, 3, 3, 4, 4, 1.0)
+    inits.append(numpy_helper.from_array(dw, "w_dw"))
+    nodes.append(helper.make_node("Conv", ["x_grouped", "w_dw"], ["y_grouped"],
+                                  name="conv_grouped_fallback", group=8,
+                                  kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    inputs.append(helper.make_tensor_value_info("x_grouped", TensorProto.FLOAT,
+                                                [1, 8, 9, 9]))
+    outputs.append(helper.make_tensor_value_info("y_grouped", TensorProto.FLOAT,
+                                                 [1, 8, 9, 9]))
+    graph = helper.make_graph(nodes, "pattern_cases", inputs, outputs, inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    os.makedirs(args.out_dir, exist_ok=True)
+    onnx.save(model, os.path.join(args.out_dir, "pattern_cases.onnx"))
+
+
+if __name__ == "__main__":
+    main()
