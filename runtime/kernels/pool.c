@@ -13,6 +13,14 @@ typedef struct pool_job {
   void *out;
 } pool_job;
 
+/* 2x2 window, stride 2, no padding, every window inside the input. */
+static int is_plain_2x2(const pat_pool2d_params *p) {
+  return p->kernel_h == 2 && p->kernel_w == 2 && p->stride_h == 2 &&
+         p->stride_w == 2 && p->pad_top == 0 && p->pad_left == 0 &&
+         p->dilation_h == 1 && p->dilation_w == 1 &&
+         2 * p->out_h <= p->in_h && 2 * p->out_w <= p->in_w;
+}
+
 #define PAT_DEFINE_MAX_POOL(SUFFIX, T, LOWEST)                                 \
   static void max_pool_planes_##SUFFIX(void *arg, int64_t begin, int64_t end,  \
                                        int tid) {                              \
@@ -21,6 +29,19 @@ typedef struct pool_job {
     for (int64_t plane = begin; plane < end; ++plane) {                        \
       const T *in = (const T *)job->in + plane * p->in_h * p->in_w;            \
       T *out = (T *)job->out + plane * p->out_h * p->out_w;                    \
+      if (is_plain_2x2(p)) {                                                   \
+        /* The common VGG/ResNet case, branch-free. */                         \
+        for (int64_t oy = 0; oy < p->out_h; ++oy) {                            \
+          const T *r0 = in + 2 * oy * p->in_w, *r1 = r0 + p->in_w;             \
+          T *o = out + oy * p->out_w;                                          \
+          for (int64_t ox = 0; ox < p->out_w; ++ox) {                          \
+            T a = r0[2 * ox] > r0[2 * ox + 1] ? r0[2 * ox] : r0[2 * ox + 1];   \
+            T b = r1[2 * ox] > r1[2 * ox + 1] ? r1[2 * ox] : r1[2 * ox + 1];   \
+            o[ox] = a > b ? a : b;                                             \
+          }                                                                    \
+        }                                                                      \
+        continue;                                                              \
+      }                                                                        \
       for (int64_t oy = 0; oy < p->out_h; ++oy)                                \
         for (int64_t ox = 0; ox < p->out_w; ++ox) {                            \
           T best = LOWEST;                                                     \
