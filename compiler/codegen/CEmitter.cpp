@@ -296,9 +296,11 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   }
 
   // FKW arrays and each storage filter's first weight.
-  auto i32Blob = [&](ArrayRef<int32_t> v) {
+  // Zero entries after the data: never an empty blob, and the tiles'
+  // prefetch look-ahead reads up to kPatternPrefetchDistance past index[].
+  auto i32Blob = [&](ArrayRef<int32_t> v, int64_t padding = 1) {
     std::vector<int32_t> data(v.begin(), v.end());
-    data.push_back(0); // never empty
+    data.resize(data.size() + padding, 0);
     return weightExpr(addBlob(ArrayRef<char>(
         reinterpret_cast<const char *>(data.data()), data.size() * 4)));
   };
@@ -332,11 +334,14 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
        << "},\n      " << numPatterns << ", (const uint64_t *)" << maskExpr
        << ",\n      (const int32_t *)" << i32Blob(fkw.getReorder().asArrayRef())
        << ", (const int32_t *)" << i32Blob(fkw.getOffsets().asArrayRef())
-       << ",\n      (const int32_t *)" << i32Blob(fkw.getIndex().asArrayRef())
+       << ",\n      (const int32_t *)" << i32Blob(fkw.getIndex().asArrayRef(),
+                                            kPatternPrefetchDistance)
        << ", (const int32_t *)" << i32Blob(stride)
        << ",\n      (const int64_t *)" << startExpr << ", " << weights << ", "
        << (op.getBias() ? in(op.getBias()) : "NULL") << ",\n      "
-       << shape.rows << ", " << shape.vecs << ", " << tile << ", " << tileRow
+       << shape.rows << ", " << shape.vecs << ", "
+       << (shape.rows ? baseVectors(spec, shape.vecs, target) : 0) << ", "
+       << tile << ", " << tileRow
        << ", " << (spec.relu ? 1 : 0) << "};\n    pat_pattern_conv2d_f32(ctx, &l, "
        << in(op.getInput()) << ", " << outp(op.getResult()) << ");\n  }\n";
   return success();

@@ -12,18 +12,65 @@
 
 namespace pat {
 
+namespace {
+
+/// Where tap column kx reads from: input vectors of `parity` (the offset
+/// modulo the stride), shifted by `shift` lanes.
+struct ColumnSource {
+  int64_t parity, shift;
+};
+
+ColumnSource columnSource(const PatternTileSpec &s, int64_t kx) {
+  int64_t offset = kx * s.dilationW;
+  return {offset % s.strideW, offset / s.strideW};
+}
+
+/// Widest shift any tap column of the layer's patterns needs.
+int64_t maxShift(const PatternTileSpec &s) {
+  int64_t widest = 0;
+  for (uint64_t m : s.masks)
+    for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
+      if ((m >> t) & 1)
+        widest = std::max(widest, columnSource(s, t % s.kernelW).shift);
+  return widest;
+}
+
+int64_t mostTaps(const PatternTileSpec &s) {
+  int64_t most = 0;
+  for (uint64_t m : s.masks)
+    most = std::max<int64_t>(most, __builtin_popcountll(m));
+  return most;
+}
+
+} // namespace
+
+int64_t baseVectors(const PatternTileSpec &s, int64_t vecs,
+                    const Target &target) {
+  int64_t lanes = target.vectorLanes;
+  return vecs + (maxShift(s) + lanes - 1) / lanes;
+}
+
 TileShape chooseTileShape(const PatternTileSpec &s, const Target &target) {
-  // Larger strides, and kernels wider than the runtime's mask table, use
-  // the generic kernel.
-  if (s.strideW > 2 || s.kernelW > 16)
+  // Larger strides, and kernels whose masks overflow the runtime's mask
+  // table (checked below), use the generic kernel.
+  if (s.strideW > 2)
     return {};
   int64_t lanes = target.vectorLanes;
   int64_t nvec = (s.outW + lanes - 1) / lanes;
-  // Fewest wasted lanes over the row; ties go to wider tiles.
+  // A row of output vectors costs, per tile, its V vectors of FMAs and its
+  // V + extra input vectors of loads and shifts (roughly equal weights,
+  // measured on 14- to 224-wide layers). Wider tiles share the extra
+  // vectors but may waste lanes past the row's end; ties go to wider.
+  auto rowCost = [&](int64_t v) {
+    return (nvec + v - 1) / v * (2 * v + baseVectors(s, v, target) - v);
+  };
   int64_t vecs = 1;
-  for (int64_t v = 1; v <= std::min<int64_t>(4, nvec); ++v)
-    if ((nvec + v - 1) / v * v <= (nvec + vecs - 1) / vecs * vecs)
+  for (int64_t v = 2; v <= std::min<int64_t>(4, nvec); ++v)
+    if (rowCost(v) <= rowCost(vecs))
       vecs = v;
+  int64_t base = baseVectors(s, vecs, target);
+  if (s.kernelH * s.strideW * base > kPatternMaxLoadMasks)
+    return {};
   // Rows that row tiles may cover (all tap rows inside the image); the
   // runtime (conv_pattern.c) computes the same range. The rest run as
   // single rows, so choose the tile height that leaves the fewest.
@@ -31,12 +78,21 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target) {
   int64_t last = s.inH - 1 + s.padTop - (s.kernelH - 1) * s.dilationH;
   int64_t hi = last < 0 ? 0 : std::min(s.outH, last / s.strideH + 1);
   int64_t interior = std::max<int64_t>(0, hi - lo);
-  int64_t budget = target.vectorRegisters * 3 / 4;
+  // Registers left for accumulators once one input row's vectors, a
+  // shifted vector and the broadcast weights are live.
+  int64_t budget = target.vectorRegisters - base - 1 - mostTaps(s);
   int64_t maxRows = std::max<int64_t>(1, std::min<int64_t>(8, budget / vecs));
-  int64_t tallest = std::min(maxRows, std::max<int64_t>(interior, 1));
-  int64_t rows = tallest;
-  for (int64_t r = tallest; r >= std::max<int64_t>(2, tallest - 2); --r)
-    if (interior % r < interior % rows)
+  // Row tiles of R rows load R + reach input rows; the rows left over run
+  // as one-row tiles that load kernelH rows each. Choose the R (up to
+  // maxRows) that loads the fewest input rows over the interior.
+  auto rowLoads = [&](int64_t r) {
+    int64_t perTile = (r - 1) * s.strideH + (s.kernelH - 1) * s.dilationH + 1;
+    return interior / r * perTile + interior % r * s.kernelH;
+  };
+  int64_t rows = 1;
+  for (int64_t r = 2; r <= std::min(maxRows, std::max<int64_t>(interior, 1));
+       ++r)
+    if (rowLoads(r) < rowLoads(rows))
       rows = r;
   return {rows, vecs};
 }
@@ -45,6 +101,7 @@ std::string emitPatternTile(const std::string &name,
                             const PatternTileSpec &s, int64_t rows,
                             int64_t vecs, const Target &target) {
   int64_t lanes = target.vectorLanes, P = s.masks.size();
+  int64_t base = baseVectors(s, vecs, target);
   std::ostringstream c;
   auto acc = [](int64_t r, int64_t v) {
     return "c" + std::to_string(r) + "_" + std::to_string(v);
@@ -64,60 +121,136 @@ std::string emitPatternTile(const std::string &name,
     << "  const int32_t *st = l->stride + a->filter * " << P + 1 << ";\n"
     << "  const int32_t *index = l->index;\n"
     << "  const float *w = l->weights + l->weight_start[a->filter];\n";
-  // Masks of the (vector, tap column) pairs some pattern uses.
-  // Row tiles only run where every tap row is inside the image, so their
-  // masks depend on the column only. One-row tiles also run the border
-  // rows: their masks are per tap (ky, kx), zero for rows outside.
-  bool perTapMasks = rows == 1;
-  std::set<std::pair<int64_t, int64_t>> maskUses; // (ky or -1, kx)
-  for (uint64_t m : s.masks)
-    for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
-      if ((m >> t) & 1)
-        maskUses.insert({perTapMasks ? t / s.kernelW : -1, t % s.kernelW});
-  auto maskName = [&](int64_t ky, int64_t kx, int64_t v) {
-    return "m" + (perTapMasks ? std::to_string(ky) + "_" : std::string()) +
-           std::to_string(kx) + "_" + std::to_string(v);
+
+  // Horizontal load-redundancy elimination: each input row is loaded once
+  // per parity (offset modulo the stride), as `base` vectors starting at
+  // the tile's first column; tap column kx's vectors are those shifted by
+  // kx * dilation / stride lanes in registers (PV_ALIGNR). Unaligned loads
+  // at every tap column cost more than the shifts (split cache lines).
+  // Load masks zero the lanes outside the image, so the shifted vectors
+  // see the zero padding too. Row tiles run only where every tap row is
+  // inside the image: masks per (parity, vector). One-row tiles also run
+  // the border rows: masks per (tap row, parity, vector), zero for rows
+  // outside.
+  bool perTapRowMasks = rows == 1;
+  auto maskIndex = [&](int64_t ky, int64_t parity, int64_t u) {
+    return ((perTapRowMasks ? ky : 0) * s.strideW + parity) * base + u;
   };
-  for (auto [ky, kx] : maskUses)
-    for (int64_t v = 0; v < vecs; ++v)
-      c << "  const PM " << maskName(ky, kx, v) << " = a->load_mask["
-        << (perTapMasks ? (ky * s.kernelW + kx) * vecs + v : v * s.kernelW + kx)
-        << "];\n";
+  auto maskName = [&](int64_t ky, int64_t parity, int64_t u) {
+    return "m" + (perTapRowMasks ? std::to_string(ky) + "_" : std::string()) +
+           std::to_string(parity) + "_" + std::to_string(u);
+  };
+
+  // Per pattern: input row -> parity -> shift -> (output row, tap) pairs.
+  using Targets = std::vector<std::pair<int64_t, size_t>>;
+  using RowPlan = std::map<int64_t, std::map<int64_t, std::map<int64_t, Targets>>>;
+  std::vector<RowPlan> plans(P);
+  std::set<std::tuple<int64_t, int64_t, int64_t>> masksUsed;
+  for (int64_t p = 0; p < P; ++p) {
+    size_t i = 0;
+    for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
+      if (!((s.masks[p] >> t) & 1))
+        continue;
+      int64_t ky = t / s.kernelW;
+      ColumnSource src = columnSource(s, t % s.kernelW);
+      for (int64_t r = 0; r < rows; ++r)
+        plans[p][r * s.strideH + ky * s.dilationH][src.parity][src.shift]
+            .push_back({r, i});
+      for (int64_t v = 0; v < vecs; ++v) {
+        masksUsed.insert({ky, src.parity, v + src.shift / lanes});
+        if (src.shift % lanes)
+          masksUsed.insert({ky, src.parity, v + src.shift / lanes + 1});
+      }
+      ++i;
+    }
+  }
+  std::set<std::string> declared;
+  for (auto [ky, parity, u] : masksUsed)
+    if (declared.insert(maskName(ky, parity, u)).second)
+      c << "  const PM " << maskName(ky, parity, u) << " = a->load_mask["
+        << maskIndex(ky, parity, u) << "];\n";
+
+  // Per pattern, the byte offsets (from the kernel's channel at in0) to
+  // prefetch: one per cache line of the input rows it reads, each row's
+  // vectors spanning rowBytes from an arbitrary start in a line. Rows
+  // narrower than that overlap and are merged.
+  int64_t rowBytes = (base * lanes * s.strideW + s.strideW - 1) * 4;
+  std::vector<std::vector<int64_t>> prefetchOffsets(P);
+  for (int64_t p = 0; p < P; ++p) {
+    std::vector<std::pair<int64_t, int64_t>> ranges; // [begin, end) bytes
+    for (auto &entry : plans[p]) {
+      int64_t begin = entry.first * s.inW * 4;
+      if (!ranges.empty() && begin <= ranges.back().second)
+        ranges.back().second = begin + rowBytes;
+      else
+        ranges.push_back({begin, begin + rowBytes});
+    }
+    for (auto [begin, end] : ranges) {
+      for (int64_t b = begin; b < end; b += 64)
+        prefetchOffsets[p].push_back(b);
+      if (end - 1 > prefetchOffsets[p].back())
+        prefetchOffsets[p].push_back(end - 1);
+    }
+  }
+
   const char *load = s.strideW == 1 ? "PV_LOADM" : "PV_LOADM_S2";
   for (int64_t p = 0; p < P; ++p) {
-    uint64_t m = s.masks[p];
-    std::vector<int64_t> taps;
-    for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
-      if ((m >> t) & 1)
-        taps.push_back(t);
-    c << "  /* pattern " << p << ": " << taps.size() << " taps */\n"
+    int64_t taps = __builtin_popcountll(s.masks[p]);
+    c << "  /* pattern " << p << ": " << taps << " taps */\n"
       << "  for (int32_t k = st[" << p << "]; k < st[" << p + 1
-      << "]; ++k, w += " << taps.size() << ") {\n"
+      << "]; ++k, w += " << taps << ") {\n"
       << "    const float *s = in0 + (int64_t)index[k] * " << s.inH * s.inW
       << ";\n";
-    for (size_t i = 0; i < taps.size(); ++i)
+    // The loads follow index[], which no hardware prefetcher predicts:
+    // fetch the input rows of the kernel kPatternPrefetchDistance ahead
+    // (index[] is padded so that never reads past its end).
+    c << "    {\n      const char *ahead = (const char *)(in0 + (int64_t)index[k + "
+      << kPatternPrefetchDistance << "] * " << s.inH * s.inW << ");\n";
+    for (int64_t b : prefetchOffsets[p])
+      c << "      PV_PREFETCH(ahead + " << b << ");\n";
+    c << "    }\n";
+    for (int64_t i = 0; i < taps; ++i)
       c << "    const PV w" << i << " = PV_SET1(w[" << i << "]);\n";
-    c << "    PV x;\n";
-    // Per tap column, each input row it needs is loaded once and feeds
-    // every (output row, tap) pair that reads it.
-    std::map<int64_t, std::map<int64_t, std::vector<std::pair<int64_t, size_t>>>> uses;
-    for (size_t i = 0; i < taps.size(); ++i) {
-      int64_t ky = taps[i] / s.kernelW, kx = taps[i] % s.kernelW;
-      for (int64_t r = 0; r < rows; ++r)
-        uses[kx][r * s.strideH + ky * s.dilationH].push_back({r, i});
+    for (auto &[j, byParity] : plans[p]) {
+      for (auto &[parity, byShift] : byParity) {
+        // The vectors of input row j, parity `parity`, that a shift needs.
+        std::set<int64_t> needed;
+        for (auto &[shift, targets] : byShift)
+          for (int64_t v = 0; v < vecs; ++v) {
+            needed.insert(v + shift / lanes);
+            if (shift % lanes)
+              needed.insert(v + shift / lanes + 1);
+          }
+        // In one-row tiles the input row j is the tap row j / dilation.
+        int64_t ky = j / s.dilationH;
+        c << "    {\n";
+        std::set<std::string> shifted; // declared in this block
+        for (int64_t u : needed)
+          c << "      const PV x" << u << " = " << load << "(s + "
+            << j * s.inW + parity + u * lanes * s.strideW << ", "
+            << maskName(ky, parity, u) << ");\n";
+        for (auto &[shift, targets] : byShift)
+          for (int64_t v = 0; v < vecs; ++v) {
+            int64_t u = v + shift / lanes, q = shift % lanes;
+            std::string x = "x" + std::to_string(u);
+            if (q) {
+              x += "s" + std::to_string(q);
+              if (shifted.insert(x).second)
+                c << "      const PV " << x << " = PV_ALIGNR(x" << u + 1
+                  << ", x" << u << ", " << q << ");";
+              else
+                c << "     ";
+            } else {
+              c << "     ";
+            }
+            for (auto &[r, i] : targets)
+              c << " " << acc(r, v) << " = PV_FMA(w" << i << ", " << x << ", "
+                << acc(r, v) << ");";
+            c << "\n";
+          }
+        c << "    }\n";
+      }
     }
-    for (auto &[kx, byRow] : uses)
-      for (auto &[j, targets] : byRow)
-        for (int64_t v = 0; v < vecs; ++v) {
-          int64_t offset = j * s.inW + kx * s.dilationW + v * lanes * s.strideW;
-          // In one-row tiles the input row j is the tap row ky.
-          c << "    x = " << load << "(s + " << offset << ", "
-            << maskName(perTapMasks ? (j / s.dilationH) : -1, kx, v) << ");";
-          for (auto &[r, i] : targets)
-            c << " " << acc(r, v) << " = PV_FMA(w" << i << ", x, " << acc(r, v)
-              << ");";
-          c << "\n";
-        }
     c << "  }\n";
   }
   for (int64_t r = 0; r < rows; ++r)

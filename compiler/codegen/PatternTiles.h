@@ -4,9 +4,9 @@
 // (see runtime/kernels/conv_pattern.h) whose loops are specialised to the
 // layer's patterns: one loop per pattern over that pattern's kernels, and
 // inside it only the kept taps, fully unrolled over a rows x vectors tile of
-// outputs held in registers. Input vectors are loaded once per (input row,
-// tap column) and reused by every tap and output row that needs them
-// (kernel-level load-redundancy elimination).
+// outputs held in registers. Kernel-level load-redundancy elimination: each
+// input row is loaded once and feeds every tap and output row that reads
+// it, the tap columns through in-register lane shifts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +36,18 @@ struct TileShape {
   int64_t rows = 0, vecs = 0;
 };
 TileShape chooseTileShape(const PatternTileSpec &spec, const Target &target);
+
+/// Load masks a tile may use; PAT_PCONV_MAX_MASKS in conv_pattern.h.
+constexpr int64_t kPatternMaxLoadMasks = 256;
+
+/// Kernels ahead whose input rows a tile prefetches; the FKW index array
+/// carries this many trailing entries so the look-ahead stays inside it.
+constexpr int64_t kPatternPrefetchDistance = 3;
+
+/// Input vectors a tile loads per input row and parity: `vecs` plus those
+/// the widest tap-column shift reaches into (pat_pconv_layer::tile_base_vecs).
+int64_t baseVectors(const PatternTileSpec &spec, int64_t vecs,
+                    const Target &target);
 
 /// C source of `static void name(...)` computing `rows` x `vecs` outputs.
 std::string emitPatternTile(const std::string &name,

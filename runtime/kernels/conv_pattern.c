@@ -71,31 +71,31 @@ static void run_tiles(const pconv_job *job, const float *image, float *plane,
   a.filter = f;
   a.oy = oy;
   a.bias = l->bias ? l->bias[l->reorder[f]] : 0.f;
-  int64_t vecs = l->tile_vecs, s = p->stride_w;
+  int64_t vecs = l->tile_vecs, s = p->stride_w, base = l->tile_base_vecs;
   int64_t span = vecs * PV_LANES;
   for (int64_t ox = 0; ox < p->out_w; ox += span) {
     a.ox = ox;
     for (int64_t v = 0; v < vecs; ++v) {
-      int64_t x0 = ox + v * PV_LANES;
-      int64_t cols = p->out_w - x0;
-      cols = cols < 0 ? 0 : cols > PV_LANES ? PV_LANES : cols;
-      a.store_mask[v] = PM_FIRST(cols);
-      for (int64_t kx = 0; kx < p->kernel_w; ++kx) {
-        int64_t base = x0 * s + kx * p->dilation_w - p->pad_left;
-        int64_t lo = base >= 0 ? 0 : (-base + s - 1) / s;
-        int64_t hi = p->in_w - base <= 0 ? 0 : (p->in_w - base + s - 1) / s;
-        PM m = PM_RANGE(lo, hi < cols ? hi : cols);
+      int64_t cols = p->out_w - (ox + v * PV_LANES);
+      a.store_mask[v] = PM_FIRST(cols < 0 ? 0 : cols);
+    }
+    for (int64_t r = 0; r < s; ++r)
+      for (int64_t u = 0; u < base; ++u) {
+        /* Lane i reads input column x0 + i * s. */
+        int64_t x0 = ox * s - p->pad_left + r + u * PV_LANES * s;
+        int64_t lo = x0 >= 0 ? 0 : (-x0 + s - 1) / s;
+        int64_t hi = p->in_w - x0 <= 0 ? 0 : (p->in_w - x0 + s - 1) / s;
+        PM m = PM_RANGE(lo, hi);
         if (rows > 1) {
-          a.load_mask[v * p->kernel_w + kx] = m;
+          a.load_mask[r * base + u] = m;
           continue;
         }
         for (int64_t ky = 0; ky < p->kernel_h; ++ky) {
           int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
-          a.load_mask[(ky * p->kernel_w + kx) * vecs + v] =
+          a.load_mask[(ky * s + r) * base + u] =
               iy >= 0 && iy < p->in_h ? m : PM_FIRST(0);
         }
       }
-    }
     fn(l, &a);
   }
   if (p->act.kind != PAT_ACT_NONE && !l->tiles_apply_act)
@@ -143,8 +143,10 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
    * hand-written layer from overrunning the mask table. */
   job.use_tiles = l->tile_row && l->tile_vecs >= 1 &&
                   l->tile_vecs <= PAT_PCONV_MAX_VECS &&
-                  p->kernel_w <= PAT_PCONV_MAX_KW &&
-                  p->kernel_h * p->kernel_w <= 64;
+                  l->tile_base_vecs >= l->tile_vecs &&
+                  p->stride_w >= 1 && p->stride_w <= 2 &&
+                  p->kernel_h * p->stride_w * l->tile_base_vecs <=
+                      PAT_PCONV_MAX_MASKS;
   if (job.use_tiles && l->tile && l->tile_rows > 1) {
     /* Interior rows: every tap row of the kernel is inside the image. */
     int64_t top = p->pad_top, reach = (p->kernel_h - 1) * p->dilation_h;

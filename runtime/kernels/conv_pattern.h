@@ -6,7 +6,8 @@
  * functions whose loops are specialised to the layer's patterns; the driver
  * here splits the output into tiles over the thread pool, computes the
  * border masks (so no padded copy of the input is made), and runs the
- * generic kernel where no tile applies (strides above 2, wide kernels).
+ * generic kernel where no tile applies (strides above 2, kernels too wide
+ * for the load-mask table).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -15,8 +16,8 @@
 
 #include "pattern_simd.h"
 
-#define PAT_PCONV_MAX_VECS 4 /* most vectors across a tile */
-#define PAT_PCONV_MAX_KW 16  /* widest kernel a generated tile handles */
+#define PAT_PCONV_MAX_VECS 4    /* most vectors across a tile */
+#define PAT_PCONV_MAX_MASKS 256 /* load masks of a tile */
 
 /* One tile: rows [oy, oy + tile_rows) x columns [ox, ox + vecs*PV_LANES). */
 typedef struct pat_pconv_tile_args {
@@ -26,11 +27,14 @@ typedef struct pat_pconv_tile_args {
   int64_t oy, ox;
   float bias;
   PM store_mask[PAT_PCONV_MAX_VECS];
-  /* Lanes whose input lies inside the image. Row tiles (all tap rows
-   * inside): load_mask[v * kernel_w + kx]. One-row tiles, which also run the
-   * border rows: load_mask[(ky * kernel_w + kx) * vecs + v], zero for tap
-   * rows outside the image. */
-  PM load_mask[PAT_PCONV_MAX_VECS * 64];
+  /* Tiles load each input row as tile_base_vecs vectors per parity (input
+   * column modulo stride_w): vector u of parity r starts at input column
+   * ox * stride_w - pad_left + r + u * PV_LANES * stride_w. Its mask keeps
+   * the lanes inside the image. Row tiles (all tap rows inside):
+   * load_mask[r * base + u]. One-row tiles, which also run the border rows:
+   * load_mask[(ky * stride_w + r) * base + u], zero for tap rows outside
+   * the image. */
+  PM load_mask[PAT_PCONV_MAX_MASKS];
 } pat_pconv_tile_args;
 
 typedef struct pat_pconv_layer pat_pconv_layer;
@@ -46,6 +50,7 @@ struct pat_pconv_layer {
   const float *weights;
   const float *bias; /* by output channel, or NULL */
   int32_t tile_rows, tile_vecs;
+  int32_t tile_base_vecs;     /* input vectors per row and parity */
   pat_pconv_tile_fn tile;     /* tile_rows interior rows, or NULL */
   pat_pconv_tile_fn tile_row; /* any one row, or NULL (generic only) */
   int32_t tiles_apply_act;    /* the tiles already applied conv.act */

@@ -10,9 +10,13 @@
  *                       padding copy)
  *   PV_LOADM_S2(p, m)   same for p[2 * i] (stride-2 convolutions; larger
  *                       strides use the runtime's generic pattern kernel)
+ *   PV_ALIGNR(hi, lo, q)  lanes q.. of lo followed by the first q lanes of
+ *                       hi (0 < q < PV_LANES, a literal): the vector that
+ *                       starts q elements after lo, without another load
  *   PV_FMA(a, b, c)     a * b + c
  *   PV_MAX0(v)          max(v, 0)
  *   PV_STOREM(p, v, m)  store the lanes of m
+ *   PV_PREFETCH(p)      hint: bring the cache line of p closer (no fault)
  *   PM_FIRST(n)         mask of lanes [0, n); PM_RANGE(lo, hi) lanes [lo, hi)
  *
  *===----------------------------------------------------------------------===*/
@@ -29,6 +33,9 @@ typedef __m512 PV;
 typedef __mmask16 PM;
 #define PV_SET1(x) _mm512_set1_ps(x)
 #define PV_LOADM(p, m) _mm512_maskz_loadu_ps((m), (p))
+#define PV_ALIGNR(hi, lo, q)                                                  \
+  _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi),           \
+                                          _mm512_castps_si512(lo), (q)))
 #define PV_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
 #define PV_MAX0(v) _mm512_max_ps((v), _mm512_setzero_ps())
 #define PV_STOREM(p, v, m) _mm512_mask_storeu_ps((p), (m), (v))
@@ -55,6 +62,17 @@ typedef __m256 PV;
 typedef __m256i PM;
 #define PV_SET1(x) _mm256_set1_ps(x)
 #define PV_LOADM(p, m) _mm256_maskload_ps((p), (m))
+/* AVX2 shifts bytes only inside 128-bit halves: mid = lo's high half then
+ * hi's low half, and each half of the result is shifted out of (mid, lo)
+ * for q < 4 or (hi, mid) for q >= 4. */
+#define PV_ALIGNR(hi, lo, q)                                                  \
+  _mm256_castsi256_ps(                                                        \
+      (q) < 4 ? _mm256_alignr_epi8(PV_MID_(hi, lo), _mm256_castps_si256(lo),  \
+                                   4 * ((q) & 3))                             \
+              : _mm256_alignr_epi8(_mm256_castps_si256(hi), PV_MID_(hi, lo),  \
+                                   4 * ((q) & 3)))
+#define PV_MID_(hi, lo)                                                       \
+  _mm256_castps_si256(_mm256_permute2f128_ps((lo), (hi), 0x21))
 #define PV_FMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
 #define PV_MAX0(v) _mm256_max_ps((v), _mm256_setzero_ps())
 #define PV_STOREM(p, v, m) _mm256_maskstore_ps((p), (m), (v))
@@ -87,6 +105,12 @@ static inline PV PV_LOADM(const float *p, PM m) {
   for (int i = 0; i < PV_LANES; ++i) r.v[i] = (m >> i) & 1 ? p[i] : 0.f;
   return r;
 }
+static inline PV PV_ALIGNR(PV hi, PV lo, int q) {
+  PV r;
+  for (int i = 0; i < PV_LANES; ++i)
+    r.v[i] = i + q < PV_LANES ? lo.v[i + q] : hi.v[i + q - PV_LANES];
+  return r;
+}
 static inline PV PV_FMA(PV a, PV b, PV c) {
   for (int i = 0; i < PV_LANES; ++i) c.v[i] += a.v[i] * b.v[i];
   return c;
@@ -112,5 +136,11 @@ static inline PV PV_LOADM_S2(const float *p, PM m) {
 #endif
 
 #define PM_FIRST(n) PM_RANGE(0, (n))
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PV_PREFETCH(p) __builtin_prefetch((p))
+#else
+#define PV_PREFETCH(p) ((void)(p))
+#endif
 
 #endif /* PAT_PATTERN_SIMD_H */

@@ -57,6 +57,22 @@ def main(out):
         init("fc_b", np.zeros(10, np.float32)),
     ])
 
+    # Pattern-pruned 3x3 convs for the tile code generator: every kernel on
+    # one of two patterns (010/111/000 and 000/011/011), a fifth of the
+    # kernels empty; stride 1 and stride 2.
+    cross = np.array([[0, 1, 0], [1, 1, 1], [0, 0, 0]], np.float32)
+    corner = np.array([[0, 0, 0], [0, 1, 1], [0, 1, 1]], np.float32)
+    w = rng.standard_normal((4, 8, 3, 3)).astype(np.float32)
+    for o in range(4):
+        for c in range(8):
+            w[o, c] *= 0 if (o + c) % 5 == 0 else (cross if (o * 8 + c) % 2 else corner)
+    for name, stride in (("pattern_conv", 1), ("pattern_conv_s2", 2)):
+        save(p(name + ".onnx"), [
+            helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1],
+                             strides=[stride, stride]),
+        ], [f32("x", [1, 8, 12, 20])], [f32("y", [1, 4, 12 // stride, 20 // stride])],
+            [init("w", w)])
+
     save(p("unsupported_op.onnx"), [helper.make_node("Erf", ["x"], ["y"], name="erf_node")],
          [f32("x", [2, 3])], [f32("y", [2, 3])])
 
