@@ -3,7 +3,8 @@
 // Part of patc. Filters with the same number of kernels and a similar
 // pattern make-up end up next to each other, so that threads handed
 // consecutive filters get similar work and consecutive filters run the same
-// pattern loops. See docs/sparsity.md.
+// pattern loops; filters with identical kernels (same channels, same
+// patterns) end up adjacent. See docs/sparsity.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 #include "passes/Passes.h"
 #include "passes/Sparsity.h"
 #include <algorithm>
+#include <map>
 #include <numeric>
 
 namespace pat {
@@ -52,10 +54,22 @@ struct FilterKernelReorderPass
           ++key[o][0];
           ++key[o][p + 1];
         }
+    // Filters with the same kernels (channel and pattern for channel)
+    // form a class, numbered by first appearance; they end up adjacent, so
+    // the emitter can run them as one tile (filter-level LRE).
+    std::map<std::vector<int32_t>, int64_t> classes;
+    std::vector<int64_t> cls(outC);
+    for (int64_t o = 0; o < outC; ++o) {
+      std::vector<int32_t> kernels(ids.begin() + o * inC,
+                                   ids.begin() + (o + 1) * inC);
+      cls[o] = classes.try_emplace(std::move(kernels), classes.size())
+                   .first->second;
+    }
     std::vector<int64_t> order(outC);
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-      return key[a] > key[b]; // longer first, then by pattern make-up
+      // Longer first, then by pattern make-up, then by class.
+      return key[a] != key[b] ? key[a] > key[b] : cls[a] < cls[b];
     });
     std::vector<int64_t> groups;
     for (int64_t f = 0; f < outC; ++f)

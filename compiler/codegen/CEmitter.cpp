@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include <algorithm>
 #include "llvm/Support/FormatVariadic.h"
 #include <cstring>
 #include <map>
@@ -259,6 +260,37 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
   return success();
 }
 
+/// How many consecutive storage filters (up to kPatternMaxTileFilters, a
+/// power of two dividing `filters`) can share a tile: every aligned run of
+/// that many has the same kernels (index[] and stride[] ranges), as after
+/// pat-prune --filter-group 2 and FKR.
+static int64_t sharedTileFilters(ArrayRef<int32_t> stride,
+                                 ArrayRef<int32_t> index, int64_t numPatterns,
+                                 int64_t filters) {
+  auto sameKernels = [&](int64_t a, int64_t b) {
+    int64_t row = numPatterns + 1;
+    for (int64_t p = 0; p < row; ++p)
+      if (stride[a * row + p] - stride[a * row] !=
+          stride[b * row + p] - stride[b * row])
+        return false;
+    int64_t n = stride[a * row + numPatterns] - stride[a * row];
+    return std::equal(index.begin() + stride[a * row],
+                      index.begin() + stride[a * row] + n,
+                      index.begin() + stride[b * row]);
+  };
+  int64_t shared = 1;
+  for (int64_t f = 2; f <= kPatternMaxTileFilters && filters % f == 0; f *= 2) {
+    bool all = true;
+    for (int64_t g = 0; all && g < filters; g += f)
+      for (int64_t i = 1; all && i < f; ++i)
+        all = sameKernels(g, g + i);
+    if (!all)
+      break;
+    shared = f;
+  }
+  return shared;
+}
+
 LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   FkwAttr fkw = op.getFkwAttr();
   if (!fkw)
@@ -284,15 +316,19 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   spec.padTop = op.getPads()[0];
   spec.padLeft = op.getPads()[1];
   spec.relu = op.getActivation() == "relu";
-  TileShape shape = chooseTileShape(spec, target);
+  ArrayRef<int32_t> stride = fkw.getStride().asArrayRef();
+  ArrayRef<int32_t> index = fkw.getIndex().asArrayRef();
+  TileShape shape = chooseTileShape(
+      spec, target, sharedTileFilters(stride, index, numPatterns, filters));
   std::string name = "pconv" + std::to_string(patternLayers++);
   std::string tile = "NULL", tileRow = "NULL";
   if (shape.rows > 0) {
-    tile = name + "_rows" + std::to_string(shape.rows);
-    functions << emitPatternTile(tile, spec, shape.rows, shape.vecs, target);
+    tile = name + "_rows" + std::to_string(shape.rows) +
+           (shape.filters > 1 ? "x" + std::to_string(shape.filters) : "");
+    functions << emitPatternTile(tile, spec, shape, target);
     tileRow = name + "_rows1";
-    if (shape.rows != 1)
-      functions << emitPatternTile(tileRow, spec, 1, shape.vecs, target);
+    if (shape.rows != 1 || shape.filters != 1)
+      functions << emitPatternTile(tileRow, spec, {1, shape.vecs, 1}, target);
   }
 
   // FKW arrays and each storage filter's first weight.
@@ -305,7 +341,6 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
         reinterpret_cast<const char *>(data.data()), data.size() * 4)));
   };
   std::vector<int64_t> weightStart;
-  ArrayRef<int32_t> stride = fkw.getStride().asArrayRef();
   int64_t start = 0;
   for (int64_t f = 0; f < filters; ++f) {
     weightStart.push_back(start);
@@ -341,7 +376,7 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
        << (op.getBias() ? in(op.getBias()) : "NULL") << ",\n      "
        << shape.rows << ", " << shape.vecs << ", "
        << (shape.rows ? baseVectors(spec, shape.vecs, target) : 0) << ", "
-       << tile << ", " << tileRow
+       << shape.filters << ", " << tile << ", " << tileRow
        << ", " << (spec.relu ? 1 : 0) << "};\n    pat_pattern_conv2d_f32(ctx, &l, "
        << in(op.getInput()) << ", " << outp(op.getResult()) << ");\n  }\n";
   return success();

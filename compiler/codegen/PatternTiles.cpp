@@ -50,77 +50,109 @@ int64_t baseVectors(const PatternTileSpec &s, int64_t vecs,
   return vecs + (maxShift(s) + lanes - 1) / lanes;
 }
 
-TileShape chooseTileShape(const PatternTileSpec &s, const Target &target) {
+TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
+                          int64_t filters) {
   // Larger strides, and kernels whose masks overflow the runtime's mask
   // table (checked below), use the generic kernel.
   if (s.strideW > 2)
     return {};
-  int64_t lanes = target.vectorLanes;
+  int64_t lanes = target.vectorLanes, taps = mostTaps(s);
   int64_t nvec = (s.outW + lanes - 1) / lanes;
-  // A row of output vectors costs, per tile, its V vectors of FMAs and its
-  // V + extra input vectors of loads and shifts (roughly equal weights,
-  // measured on 14- to 224-wide layers). Wider tiles share the extra
-  // vectors but may waste lanes past the row's end; ties go to wider.
-  auto rowCost = [&](int64_t v) {
-    return (nvec + v - 1) / v * (2 * v + baseVectors(s, v, target) - v);
-  };
-  int64_t vecs = 1;
-  for (int64_t v = 2; v <= std::min<int64_t>(4, nvec); ++v)
-    if (rowCost(v) <= rowCost(vecs))
-      vecs = v;
-  int64_t base = baseVectors(s, vecs, target);
-  if (s.kernelH * s.strideW * base > kPatternMaxLoadMasks)
-    return {};
   // Rows that row tiles may cover (all tap rows inside the image); the
   // runtime (conv_pattern.c) computes the same range. The rest run as
-  // single rows, so choose the tile height that leaves the fewest.
+  // one-row tiles.
   int64_t lo = (s.padTop + s.strideH - 1) / s.strideH;
   int64_t last = s.inH - 1 + s.padTop - (s.kernelH - 1) * s.dilationH;
   int64_t hi = last < 0 ? 0 : std::min(s.outH, last / s.strideH + 1);
   int64_t interior = std::max<int64_t>(0, hi - lo);
-  // Registers left for accumulators once one input row's vectors, a
-  // shifted vector and the broadcast weights are live.
-  int64_t budget = target.vectorRegisters - base - 1 - mostTaps(s);
-  int64_t maxRows = std::max<int64_t>(1, std::min<int64_t>(8, budget / vecs));
-  // Row tiles of R rows load R + reach input rows; the rows left over run
-  // as one-row tiles that load kernelH rows each. Choose the R (up to
-  // maxRows) that loads the fewest input rows over the interior.
-  auto rowLoads = [&](int64_t r) {
-    int64_t perTile = (r - 1) * s.strideH + (s.kernelH - 1) * s.dilationH + 1;
-    return interior / r * perTile + interior % r * s.kernelH;
+  // Vector shifts a loaded input row needs: one per distinct non-zero tap
+  // column shift.
+  std::set<int64_t> shifts;
+  for (uint64_t m : s.masks)
+    for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
+      if ((m >> t) & 1)
+        if (int64_t shift = columnSource(s, t % s.kernelW).shift % lanes)
+          shifts.insert(shift);
+  // Cost of one kernel in one tile of r rows x v vectors x f filters: its
+  // input-row loads, lane shifts, weight broadcasts and FMAs, counted
+  // alike (all compete for the same load and vector ports; measured on 14-
+  // to 224-wide layers). Lanes past a row's end are paid for too.
+  auto tileCost = [&](int64_t r, int64_t v, int64_t f) {
+    int64_t inRows = (r - 1) * s.strideH + (s.kernelH - 1) * s.dilationH + 1;
+    int64_t base = baseVectors(s, v, target);
+    return inRows * s.strideW * (base + int64_t(shifts.size()) * v) +
+           f * taps * (r * v + 1);
   };
-  int64_t rows = 1;
-  for (int64_t r = 2; r <= std::min(maxRows, std::max<int64_t>(interior, 1));
-       ++r)
-    if (rowLoads(r) < rowLoads(rows))
-      rows = r;
-  return {rows, vecs};
+  TileShape best;
+  double bestCost = 0;
+  for (int64_t f = 1; f <= filters; f *= 2) {
+    if (filters % f)
+      continue;
+    for (int64_t v = 1; v <= std::min<int64_t>(kPatternMaxVecs, nvec); ++v) {
+      int64_t base = baseVectors(s, v, target);
+      if (s.kernelH * s.strideW * base > kPatternMaxLoadMasks)
+        continue;
+      // Registers left for accumulators once one input row's vectors, a
+      // shifted vector and the broadcast weights are live.
+      int64_t budget = target.vectorRegisters - base - 1 - f * taps;
+      int64_t maxRows = std::min<int64_t>(8, budget / (f * v));
+      if (maxRows < 1 || (f > 1 && maxRows < 2))
+        continue;
+      int64_t blocks = (nvec + v - 1) / v;
+      for (int64_t r = 1; r <= std::min(maxRows, std::max<int64_t>(interior, 1));
+           ++r) {
+        // Per filter: the row tiles over the interior, the rows left over
+        // as one-row, one-filter tiles.
+        double cost = blocks * (double(interior / r) * tileCost(r, v, f) / f +
+                                double(interior % r) * tileCost(1, v, 1));
+        if (!best.rows || cost < bestCost - 1e-9 * cost) {
+          best = {r, v, f};
+          bestCost = cost;
+        }
+      }
+    }
+  }
+  return best;
 }
 
 std::string emitPatternTile(const std::string &name,
-                            const PatternTileSpec &s, int64_t rows,
-                            int64_t vecs, const Target &target) {
+                            const PatternTileSpec &s, TileShape shape,
+                            const Target &target) {
   int64_t lanes = target.vectorLanes, P = s.masks.size();
+  int64_t rows = shape.rows, vecs = shape.vecs, F = shape.filters;
   int64_t base = baseVectors(s, vecs, target);
   std::ostringstream c;
-  auto acc = [](int64_t r, int64_t v) {
-    return "c" + std::to_string(r) + "_" + std::to_string(v);
+  // Accumulator of filter f, output row r, vector v (filter index only
+  // when the tile has several filters, to keep one-filter code readable).
+  auto acc = [&](int64_t f, int64_t r, int64_t v) {
+    return "c" + (F > 1 ? std::to_string(f) + "_" : std::string()) +
+           std::to_string(r) + "_" + std::to_string(v);
+  };
+  auto wname = [&](int64_t f, int64_t i) {
+    return "w" + (F > 1 ? std::to_string(f) + "_" : std::string()) +
+           std::to_string(i);
   };
   c << "static void " << name
-    << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n"
-    << "  const PV bias = PV_SET1(a->bias);\n";
-  for (int64_t r = 0; r < rows; ++r) {
-    c << "  PV";
-    for (int64_t v = 0; v < vecs; ++v)
-      c << (v ? ", " : " ") << acc(r, v) << " = bias";
-    c << ";\n";
+    << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n";
+  for (int64_t f = 0; f < F; ++f) {
+    c << "  const PV bias" << f << " = PV_SET1(a->bias[" << f << "]);\n";
+    for (int64_t r = 0; r < rows; ++r) {
+      c << "  PV";
+      for (int64_t v = 0; v < vecs; ++v)
+        c << (v ? ", " : " ") << acc(f, r, v) << " = bias" << f;
+      c << ";\n";
+    }
   }
   c << "  const float *in0 = a->input + (a->oy * " << s.strideH << " - "
     << s.padTop << ") * " << s.inW << " + a->ox * " << s.strideW << " - "
     << s.padLeft << ";\n"
     << "  const int32_t *st = l->stride + a->filter * " << P + 1 << ";\n"
-    << "  const int32_t *index = l->index;\n"
-    << "  const float *w = l->weights + l->weight_start[a->filter];\n";
+    << "  const int32_t *index = l->index;\n";
+  // The tile's filters share index[] and stride[] (the emitter checked);
+  // each has its own weights.
+  for (int64_t f = 0; f < F; ++f)
+    c << "  const float *w" << (F > 1 ? std::to_string(f) : std::string())
+      << " = l->weights + l->weight_start[a->filter + " << f << "];\n";
 
   // Horizontal load-redundancy elimination: each input row is loaded once
   // per parity (offset modulo the stride), as `base` vectors starting at
@@ -197,8 +229,10 @@ std::string emitPatternTile(const std::string &name,
   for (int64_t p = 0; p < P; ++p) {
     int64_t taps = __builtin_popcountll(s.masks[p]);
     c << "  /* pattern " << p << ": " << taps << " taps */\n"
-      << "  for (int32_t k = st[" << p << "]; k < st[" << p + 1
-      << "]; ++k, w += " << taps << ") {\n"
+      << "  for (int32_t k = st[" << p << "]; k < st[" << p + 1 << "]; ++k";
+    for (int64_t f = 0; f < F; ++f)
+      c << ", w" << (F > 1 ? std::to_string(f) : std::string()) << " += " << taps;
+    c << ") {\n"
       << "    const float *s = in0 + (int64_t)index[k] * " << s.inH * s.inW
       << ";\n";
     // The loads follow index[], which no hardware prefetcher predicts:
@@ -209,8 +243,10 @@ std::string emitPatternTile(const std::string &name,
     for (int64_t b : prefetchOffsets[p])
       c << "      PV_PREFETCH(ahead + " << b << ");\n";
     c << "    }\n";
-    for (int64_t i = 0; i < taps; ++i)
-      c << "    const PV w" << i << " = PV_SET1(w[" << i << "]);\n";
+    for (int64_t f = 0; f < F; ++f)
+      for (int64_t i = 0; i < taps; ++i)
+        c << "    const PV " << wname(f, i) << " = PV_SET1(w"
+          << (F > 1 ? std::to_string(f) : std::string()) << "[" << i << "]);\n";
     for (auto &[j, byParity] : plans[p]) {
       for (auto &[parity, byShift] : byParity) {
         // The vectors of input row j, parity `parity`, that a shift needs.
@@ -244,8 +280,9 @@ std::string emitPatternTile(const std::string &name,
               c << "     ";
             }
             for (auto &[r, i] : targets)
-              c << " " << acc(r, v) << " = PV_FMA(w" << i << ", " << x << ", "
-                << acc(r, v) << ");";
+              for (int64_t f = 0; f < F; ++f)
+                c << " " << acc(f, r, v) << " = PV_FMA(" << wname(f, i) << ", "
+                  << x << ", " << acc(f, r, v) << ");";
             c << "\n";
           }
         c << "    }\n";
@@ -253,14 +290,19 @@ std::string emitPatternTile(const std::string &name,
     }
     c << "  }\n";
   }
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t v = 0; v < vecs; ++v) {
-      std::string value = s.relu ? "PV_MAX0(" + acc(r, v) + ")" : acc(r, v);
-      c << "  PV_STOREM(a->output + (a->oy + " << r << ") * " << s.outW
-        << " + a->ox + " << v * lanes << ", " << value << ", a->store_mask["
-        << v << "]);\n";
-    }
-  c << "  (void)st; (void)index; (void)w; (void)in0;\n}\n\n";
+  for (int64_t f = 0; f < F; ++f)
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t v = 0; v < vecs; ++v) {
+        std::string value =
+            s.relu ? "PV_MAX0(" + acc(f, r, v) + ")" : acc(f, r, v);
+        c << "  PV_STOREM(a->output[" << f << "] + (a->oy + " << r << ") * "
+          << s.outW << " + a->ox + " << v * lanes << ", " << value
+          << ", a->store_mask[" << v << "]);\n";
+      }
+  c << "  (void)st; (void)index; (void)in0;";
+  for (int64_t f = 0; f < F; ++f)
+    c << " (void)w" << (F > 1 ? std::to_string(f) : std::string()) << ";";
+  c << "\n}\n\n";
   return c.str();
 }
 

@@ -30,12 +30,23 @@ struct PatternTileSpec {
   bool relu = false; ///< Apply max(x, 0) when storing.
 };
 
-/// Rows and vectors of a layer's tile for `target`; rows == 0 means the
-/// layer has no generated tile (the runtime's generic kernel runs it).
+/// Rows, vectors and filters of a layer's tile for `target`; rows == 0
+/// means the layer has no generated tile (the runtime's generic kernel runs
+/// it). A tile of several filters loads each input row once for all of them
+/// (filter-level LRE); its filters must share index[] and stride[].
 struct TileShape {
-  int64_t rows = 0, vecs = 0;
+  int64_t rows = 0, vecs = 0, filters = 1;
 };
-TileShape chooseTileShape(const PatternTileSpec &spec, const Target &target);
+
+/// The cheapest shape by a load + shift + FMA count; `filters` (a power of
+/// two) is how many consecutive storage filters may share a tile.
+TileShape chooseTileShape(const PatternTileSpec &spec, const Target &target,
+                          int64_t filters = 1);
+
+/// Most vectors across a tile; PAT_PCONV_MAX_VECS in conv_pattern.h.
+constexpr int64_t kPatternMaxVecs = 4;
+/// Most filters in a tile; PAT_PCONV_MAX_FILTERS in conv_pattern.h.
+constexpr int64_t kPatternMaxTileFilters = 2;
 
 /// Load masks a tile may use; PAT_PCONV_MAX_MASKS in conv_pattern.h.
 constexpr int64_t kPatternMaxLoadMasks = 256;
@@ -49,10 +60,11 @@ constexpr int64_t kPatternPrefetchDistance = 3;
 int64_t baseVectors(const PatternTileSpec &spec, int64_t vecs,
                     const Target &target);
 
-/// C source of `static void name(...)` computing `rows` x `vecs` outputs.
+/// C source of `static void name(...)` computing rows x vecs outputs of
+/// each of `shape.filters` filters.
 std::string emitPatternTile(const std::string &name,
-                            const PatternTileSpec &spec, int64_t rows,
-                            int64_t vecs, const Target &target);
+                            const PatternTileSpec &spec, TileShape shape,
+                            const Target &target);
 
 } // namespace pat
 

@@ -1,9 +1,10 @@
 /*===- conv_pattern.c - Driver and generic kernel of pattern convs ---------===
  *
- * Part of patc. Work items are (image, row unit, filter), filters innermost
+ * Part of patc. Work items are (image, row unit, filters), filters innermost
  * so that a thread's consecutive items reuse the same input rows from
  * cache. Row units are tiles of tile_rows interior rows (every tap row
- * inside the image) and single rows (the rest, borders included).
+ * inside the image), run tile_filters filters at a time, and single rows
+ * (the rest, borders included), run one filter at a time.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -55,22 +56,26 @@ typedef struct pconv_job {
   const float *input;
   float *output;
   int64_t filters, units, tiles, oy_lo, oy_hi;
+  int64_t tile_filters; /* filters per row-tile work item */
+  int64_t tile_items;   /* row-tile work items per image */
   int use_tiles;
 } pconv_job;
 
-/* Runs a generated tile over rows [oy, oy + rows) of filter f, column block
- * by column block. */
-static void run_tiles(const pconv_job *job, const float *image, float *plane,
-                      int64_t f, int64_t oy, int64_t rows,
-                      pat_pconv_tile_fn fn) {
+/* Runs a generated tile over rows [oy, oy + rows) of storage filters
+ * [f, f + nf), column block by column block. */
+static void run_tiles(const pconv_job *job, int64_t b, int64_t f, int64_t nf,
+                      int64_t oy, int64_t rows, pat_pconv_tile_fn fn) {
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
   pat_pconv_tile_args a;
-  a.input = image;
-  a.output = plane;
+  a.input = job->input + b * p->in_c * p->in_h * p->in_w;
+  for (int64_t i = 0; i < nf; ++i) {
+    int32_t o = l->reorder[f + i];
+    a.output[i] = job->output + (b * p->out_c + o) * p->out_h * p->out_w;
+    a.bias[i] = l->bias ? l->bias[o] : 0.f;
+  }
   a.filter = f;
   a.oy = oy;
-  a.bias = l->bias ? l->bias[l->reorder[f]] : 0.f;
   int64_t vecs = l->tile_vecs, s = p->stride_w, base = l->tile_base_vecs;
   int64_t span = vecs * PV_LANES;
   for (int64_t ox = 0; ox < p->out_w; ox += span) {
@@ -99,33 +104,41 @@ static void run_tiles(const pconv_job *job, const float *image, float *plane,
     fn(l, &a);
   }
   if (p->act.kind != PAT_ACT_NONE && !l->tiles_apply_act)
-    pat_activation_f32(plane + oy * p->out_w, plane + oy * p->out_w,
-                       rows * p->out_w, p->act);
+    for (int64_t i = 0; i < nf; ++i)
+      pat_activation_f32(a.output[i] + oy * p->out_w,
+                         a.output[i] + oy * p->out_w, rows * p->out_w, p->act);
 }
 
+/* Per image: job->tile_items row-tile items (tile unit major, filter group
+ * minor), then one item per (single row, filter). */
 static void pconv_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const pconv_job *job = (const pconv_job *)arg;
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
+  int64_t per_image = job->tile_items + (job->units - job->tiles) * job->filters;
+  (void)tid;
   for (int64_t t = begin; t < end; ++t) {
-    int64_t f = t % job->filters, rest = t / job->filters;
-    int64_t unit = rest % job->units, b = rest / job->units;
-    const float *image = job->input + b * p->in_c * p->in_h * p->in_w;
-    float *plane = job->output +
-                   (b * p->out_c + l->reorder[f]) * p->out_h * p->out_w;
-    if (unit < job->tiles) {
-      run_tiles(job, image, plane, f, job->oy_lo + unit * l->tile_rows,
-                l->tile_rows, l->tile);
+    int64_t b = t / per_image, item = t % per_image;
+    if (item < job->tile_items) {
+      int64_t groups = job->filters / job->tile_filters;
+      int64_t f = item % groups * job->tile_filters, unit = item / groups;
+      run_tiles(job, b, f, job->tile_filters,
+                job->oy_lo + unit * l->tile_rows, l->tile_rows, l->tile);
       continue;
     }
+    item -= job->tile_items;
+    int64_t f = item % job->filters, i = item / job->filters;
     /* Single rows: those above the tiles, then those below. */
-    int64_t i = unit - job->tiles;
     int64_t oy = i < job->oy_lo ? i : job->oy_lo + job->tiles * l->tile_rows +
                                           (i - job->oy_lo);
-    if (job->use_tiles)
-      run_tiles(job, image, plane, f, oy, 1, l->tile_row);
-    else
+    if (job->use_tiles) {
+      run_tiles(job, b, f, 1, oy, 1, l->tile_row);
+    } else {
+      const float *image = job->input + b * p->in_c * p->in_h * p->in_w;
+      float *plane = job->output +
+                     (b * p->out_c + l->reorder[f]) * p->out_h * p->out_w;
       pat_pattern_conv2d_rows_generic(l, image, plane, f, oy, oy + 1);
+    }
   }
 }
 
@@ -139,6 +152,7 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
   job.filters = p->out_c;
   job.oy_lo = job.oy_hi = 0;
   job.tiles = 0;
+  job.tile_filters = 1;
   /* patc only emits tiles within these limits; the check keeps a
    * hand-written layer from overrunning the mask table. */
   job.use_tiles = l->tile_row && l->tile_vecs >= 1 &&
@@ -161,7 +175,16 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
       job.tiles = (hi - lo) / l->tile_rows;
     }
   }
+  if (job.tiles && l->tile_filters > 1 &&
+      l->tile_filters <= PAT_PCONV_MAX_FILTERS &&
+      job.filters % l->tile_filters == 0)
+    job.tile_filters = l->tile_filters;
+  else if (job.tiles && l->tile_filters != 1)
+    job.tiles = 0; /* the row tile was generated for tile_filters filters */
   job.units = job.tiles + (p->out_h - job.tiles * (job.tiles ? l->tile_rows : 0));
-  pat_parallel_for(ctx, p->batch * job.units * job.filters, 1, pconv_tasks,
-                   &job);
+  job.tile_items = job.tiles * (job.filters / job.tile_filters);
+  pat_parallel_for(ctx,
+                   p->batch * (job.tile_items +
+                               (job.units - job.tiles) * job.filters),
+                   1, pconv_tasks, &job);
 }

@@ -17,15 +17,18 @@
 #include "pattern_simd.h"
 
 #define PAT_PCONV_MAX_VECS 4    /* most vectors across a tile */
+#define PAT_PCONV_MAX_FILTERS 2 /* most filters in a tile */
 #define PAT_PCONV_MAX_MASKS 256 /* load masks of a tile */
 
-/* One tile: rows [oy, oy + tile_rows) x columns [ox, ox + vecs*PV_LANES). */
+/* One tile: rows [oy, oy + tile_rows) x columns [ox, ox + vecs*PV_LANES)
+ * of storage filters filter .. filter + tile_filters - 1 (one-row tiles: one
+ * filter). */
 typedef struct pat_pconv_tile_args {
   const float *input; /* the image, [in_c][in_h][in_w] */
-  float *output;      /* this filter's output plane, [out_h][out_w] */
-  int64_t filter;     /* storage (FKW) index */
+  float *output[PAT_PCONV_MAX_FILTERS]; /* per filter: its output plane */
+  int64_t filter;     /* storage (FKW) index of the first filter */
   int64_t oy, ox;
-  float bias;
+  float bias[PAT_PCONV_MAX_FILTERS];
   PM store_mask[PAT_PCONV_MAX_VECS];
   /* Tiles load each input row as tile_base_vecs vectors per parity (input
    * column modulo stride_w): vector u of parity r starts at input column
@@ -51,6 +54,9 @@ struct pat_pconv_layer {
   const float *bias; /* by output channel, or NULL */
   int32_t tile_rows, tile_vecs;
   int32_t tile_base_vecs;     /* input vectors per row and parity */
+  /* Filters per row tile: each aligned run of tile_filters storage filters
+   * has the same index[] and stride[] entries (filter-level LRE). */
+  int32_t tile_filters;
   pat_pconv_tile_fn tile;     /* tile_rows interior rows, or NULL */
   pat_pconv_tile_fn tile_row; /* any one row, or NULL (generic only) */
   int32_t tiles_apply_act;    /* the tiles already applied conv.act */

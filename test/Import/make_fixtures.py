@@ -73,6 +73,16 @@ def main(out):
         ], [f32("x", [1, 8, 12, 20])], [f32("y", [1, 4, 12 // stride, 20 // stride])],
             [init("w", w)])
 
+    # The same with filter pairs (0, 2) and (1, 3) sharing their kernels'
+    # channels and patterns (as pat-prune --filter-group 2 leaves them, up to
+    # FKR's order): the tiles run two filters at a time.
+    w2 = w.copy()
+    for o in (2, 3):
+        w2[o] = rng.standard_normal((8, 3, 3)).astype(np.float32) * (w[o - 2] != 0)
+    save(p("pattern_conv_pairs.onnx"), [
+        helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1]),
+    ], [f32("x", [1, 8, 12, 20])], [f32("y", [1, 4, 12, 20])], [init("w", w2)])
+
     save(p("unsupported_op.onnx"), [helper.make_node("Erf", ["x"], ["y"], name="erf_node")],
          [f32("x", [2, 3])], [f32("y", [2, 3])])
 

@@ -4,7 +4,9 @@ whose weights follow kernel patterns, covering the edges of the pattern path:
 odd widths, stride 2 and 3, padding (also asymmetric), dilation, 1 input
 channel, a filter with no kernels, a whole-zero layer, one pattern only,
 2- to 6-tap patterns, more masks than a layer may have, 5x5 and 1x17
-kernels, fused activations, batch 2, and a grouped conv that must fall back.
+kernels, fused activations, batch 2, filter pairs that share their kernels
+(two-filter tiles; an odd filter count falls back to one-filter tiles), and
+a grouped conv that must fall back.
 
 usage: make_pattern_cases.py OUT_DIR [--seed N]
 """
@@ -62,6 +64,11 @@ CASES = [
     ("sigmoid_batch2", 8, 12, (11, 17), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, "Sigmoid", 2),
     ("whole_layer_zero", 8, 8, (8, 8), (3, 3), 1, [1, 1, 1, 1], 1, 0, 4, 0.0, None, 1),
     ("empty_filter", 8, 8, (12, 12), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, "Relu", 1),
+    # Filter pairs sharing channels and patterns (filter-level LRE tiles):
+    ("pairs_odd_width", 16, 24, (21, 37), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.4, "Relu", 1),
+    ("pairs_stride2_batch2", 8, 16, (30, 29), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 2),
+    ("pairs_dilation2", 8, 8, (20, 50), (3, 3), 1, [2, 2, 2, 2], 2, 6, 4, 0.5, "Sigmoid", 1),
+    ("pairs_odd_filters", 8, 7, (14, 14), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
 ]
 
 
@@ -78,6 +85,10 @@ def main():
         if name == "empty_filter":
             weight[0] = 0
             weight[3] = 0
+        if name.startswith("pairs_"):
+            # Filter 2k + 1 takes filter 2k's kernel masks, new values.
+            fresh = rng.standard_normal(weight.shape).astype(np.float32)
+            weight[1::2] = fresh[1::2] * (weight[0:cout - cout % 2:2] != 0)
         bias = rng.standard_normal(cout).astype(np.float32)
         x, y = f"x{i}_{name}", f"y{i}_{name}"
         inits += [numpy_helper.from_array(weight, f"w{i}"),

@@ -167,36 +167,64 @@ std::vector<KernelMask> extractLibrary(const std::vector<Candidate *> &layers,
   return library;
 }
 
-void project(Candidate &c, const std::vector<KernelMask> &library) {
+/// Kernel units that are pruned together: with a filter group G, the
+/// kernels of G consecutive filters at one input channel (the last group may
+/// be shorter). Sharing channel and pattern lets patc's tiles load an input
+/// row once for all G filters (filter-level LRE, docs/sparsity.md).
+struct KernelUnits {
+  int64_t outC, inC, group;
+  int64_t count() const { return (outC + group - 1) / group * inC; }
+  /// Kernel indices (o * inC + c) of unit u.
+  std::vector<int64_t> kernels(int64_t u) const {
+    int64_t g = u / inC, c = u % inC;
+    std::vector<int64_t> ks;
+    for (int64_t o = g * group; o < std::min(outC, (g + 1) * group); ++o)
+      ks.push_back(o * inC + c);
+    return ks;
+  }
+};
+
+KernelUnits unitsOf(const Candidate &c, const PruneOptions &options) {
+  return {c.report->outChannels, c.report->inChannels,
+          std::max<int64_t>(1, options.filterGroup)};
+}
+
+void project(Candidate &c, const std::vector<KernelMask> &library,
+             const KernelUnits &units) {
   int64_t taps = c.taps();
-  for (int64_t k = 0; k < c.numKernels(); ++k) {
-    float *w = c.kernel(k);
+  for (int64_t u = 0; u < units.count(); ++u) {
+    std::vector<int64_t> ks = units.kernels(u);
     KernelMask best = 0;
     double bestNorm = -1;
     for (KernelMask m : library) {
-      double norm = maskedSquaredNorm(w, taps, m);
+      double norm = 0;
+      for (int64_t k : ks)
+        norm += maskedSquaredNorm(c.kernel(k), taps, m);
       if (norm > bestNorm) {
         bestNorm = norm;
         best = m;
       }
     }
-    for (int64_t t = 0; t < taps; ++t)
-      if (!(best & (KernelMask(1) << t)))
-        w[t] = 0.0f;
+    for (int64_t k : ks)
+      for (int64_t t = 0; t < taps; ++t)
+        if (!(best & (KernelMask(1) << t)))
+          c.kernel(k)[t] = 0.0f;
   }
 }
 
-void pruneConnectivity(Candidate &c) {
-  int64_t keep = keepCount(c.numKernels(), c.report->connectivity);
-  std::vector<double> norms(c.numKernels());
-  for (int64_t k = 0; k < c.numKernels(); ++k)
-    norms[k] = maskedSquaredNorm(c.kernel(k), c.taps(), ~KernelMask(0));
-  std::vector<int64_t> order(c.numKernels());
+void pruneConnectivity(Candidate &c, const KernelUnits &units) {
+  int64_t keep = keepCount(units.count(), c.report->connectivity);
+  std::vector<double> norms(units.count());
+  for (int64_t u = 0; u < units.count(); ++u)
+    for (int64_t k : units.kernels(u))
+      norms[u] += maskedSquaredNorm(c.kernel(k), c.taps(), ~KernelMask(0));
+  std::vector<int64_t> order(units.count());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t a, int64_t b) { return norms[a] > norms[b]; });
   for (size_t i = keep; i < order.size(); ++i)
-    std::fill(c.kernel(order[i]), c.kernel(order[i]) + c.taps(), 0.0f);
+    for (int64_t k : units.kernels(order[i]))
+      std::fill(c.kernel(k), c.kernel(k) + c.taps(), 0.0f);
 }
 
 void storeWeights(Candidate &c) {
@@ -210,6 +238,10 @@ void storeWeights(Candidate &c) {
 
 bool pruneModel(onnx::ModelProto &model, const PruneOptions &options,
                 PruneReport &report, std::string &error) {
+  if (options.filterGroup < 1) {
+    error = "--filter-group must be at least 1";
+    return false;
+  }
   if (options.numPatterns < 1 || options.patternTaps < 1) {
     error = "--patterns and --pattern-taps must be at least 1";
     return false;
@@ -287,8 +319,9 @@ bool pruneModel(onnx::ModelProto &model, const PruneOptions &options,
     std::vector<KernelMask> library = extractLibrary(layers, options);
     report.libraries[size] = library;
     for (Candidate *c : layers) {
-      project(*c, library);
-      pruneConnectivity(*c);
+      KernelUnits units = unitsOf(*c, options);
+      project(*c, library, units);
+      pruneConnectivity(*c, units);
       storeWeights(*c);
       int64_t macsBefore = c->report->macsDense;
       int64_t spatialSize = macsBefore / std::max<int64_t>(c->report->weights, 1);
@@ -338,6 +371,7 @@ std::string reportToJson(const PruneReport &report,
       {"options", llvm::json::Object{{"patterns", options.numPatterns},
                                      {"pattern_taps", options.patternTaps},
                                      {"connectivity", options.connectivity},
+                                     {"filter_group", options.filterGroup},
                                      {"min_in_channels", options.minInChannels}}},
       {"changed", report.changed},
       {"libraries", std::move(libraries)},

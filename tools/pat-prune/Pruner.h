@@ -9,6 +9,9 @@
 //    of its L2 norm; the other taps become zero.
 // 4. Connectivity: in each layer only the ceil(kernels / R) kernels of
 //    largest L2 norm survive; the others become zero.
+// With --filter-group G, steps 3 and 4 treat the kernels of G consecutive
+// filters at one input channel as one unit (summed norms), so those filters
+// share channels and patterns.
 // Layers that already satisfy the target (every kernel within n taps, at
 // most ceil(kernels / R) non-empty) are left as they are. Deterministic.
 //
@@ -31,6 +34,9 @@ struct PruneOptions {
   int64_t patternTaps = 4;      ///< n: taps per pattern, centre included.
   double connectivity = 1.0;    ///< R: keep 1/R of each layer's kernels.
   int64_t minInChannels = 4;    ///< Fewer input channels: left dense.
+  /// G: the kernels of G consecutive filters at one input channel get one
+  /// pattern and are kept or removed together (1: every kernel on its own).
+  int64_t filterGroup = 1;
   bool allKernelSizes = false;  ///< Also prune odd square kernels != 3x3.
   /// Per-layer R, by node name or weight name.
   std::map<std::string, double> layerConnectivity;

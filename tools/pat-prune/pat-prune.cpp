@@ -49,6 +49,12 @@ cl::opt<int64_t> minInChannels(
     cl::desc("Leave convs with fewer input channels dense, e.g. the first "
              "conv (default 4)"),
     cl::init(4), cl::cat(category));
+cl::opt<int64_t> filterGroup(
+    "filter-group",
+    cl::desc("Prune the kernels of G consecutive filters at one input channel "
+             "together (one pattern, kept or removed as one), so patc can "
+             "share input loads across them (default 1: kernel by kernel)"),
+    cl::value_desc("G"), cl::init(1), cl::cat(category));
 cl::opt<bool> allKernelSizes(
     "all-kernel-sizes",
     cl::desc("Also prune odd square kernels other than 3x3 (5x5, 7x7)"),
@@ -107,6 +113,7 @@ int main(int argc, char **argv) {
   options.patternTaps = patternTaps;
   options.connectivity = connectivity;
   options.minInChannels = minInChannels;
+  options.filterGroup = filterGroup;
   options.allKernelSizes = allKernelSizes;
   for (const std::string &spec : layerConnectivity) {
     auto [name, value] = StringRef(spec).rsplit('=');
