@@ -11,7 +11,6 @@ usage: run_bench.py [--models resnet18,resnet50,vgg16,mobilenet_v2]
                     [--threads 1,2] [--rounds 5] [--runs 10] [--work DIR]
 """
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -19,12 +18,7 @@ import sys
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def bench(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])["median_ms"]
+from benchutil import ROOT, median_ms
 
 
 def main():
@@ -52,9 +46,9 @@ def main():
         for threads in args.threads.split(","):
             patc_ms, ort_ms = [], []
             for _ in range(args.rounds):
-                patc_ms.append(bench([args.pat_run, so, "--input", f"input={x}", "--quiet",
+                patc_ms.append(median_ms([args.pat_run, so, "--input", f"input={x}", "--quiet",
                                       "--threads", threads, "--bench", str(args.runs)]))
-                ort_ms.append(bench(["node", ort_run, onnx_path, "--input", f"input={x}",
+                ort_ms.append(median_ms(["node", ort_run, onnx_path, "--input", f"input={x}",
                                      "--threads", threads, "--bench", str(args.runs)]))
             p, o = statistics.median(patc_ms), statistics.median(ort_ms)
             rows.append((model, threads, p, o, p / o))

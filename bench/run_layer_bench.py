@@ -26,7 +26,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchutil import ROOT, fma_peak, median_ms
 # VGG-16's 3x3 layer shapes (channels x map size), ResNet's stage shapes,
 # and a stride-2 layer (CxHsN: stride N).
 DEFAULT_LAYERS = "64x224,128x112,256x56,512x28,512x14,64x56,128x28,256x14,512x7,128x56s2"
@@ -53,19 +53,6 @@ def make_layer(path, c, h, stride, seed):
         [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     onnx.save(model, path)
-
-
-def bench(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])["median_ms"]
-
-
-def fma_peak(work):
-    exe = os.path.join(work, "fma_peak")
-    subprocess.run(["cc", "-O2", "-std=c99", os.path.join(ROOT, "bench", "fma_peak.c"),
-                    "-o", exe], check=True)
-    return json.loads(subprocess.run([exe], check=True, capture_output=True,
-                                     text=True).stdout)
 
 
 def main():
@@ -109,7 +96,7 @@ def main():
             t = {"always": [], "never": []}
             for _ in range(args.rounds):
                 for mode in t:
-                    t[mode].append(bench([tool("pat-run"), so[mode], "--input", f"x={x}",
+                    t[mode].append(median_ms([tool("pat-run"), so[mode], "--input", f"x={x}",
                                           "--quiet", "--threads", threads,
                                           "--bench", str(args.runs)]))
             p, d = statistics.median(t["always"]), statistics.median(t["never"])

@@ -10,8 +10,14 @@ round's median latency, the speed-ups, and the pattern path's GMAC/s
 counted on the non-zero conv MACs (pat-prune's report) plus the dense MACs
 of the layers it leaves alone.
 
+With --filter-groups 1,2 each model is also pruned with pat-prune
+--filter-group 2 (pairs of filters share their kernels' channels and
+patterns, which patc's two-filter tiles exploit); rows are labelled g1/g2.
+The FMA peak of one core (bench/fma_peak.c) is measured in the same run.
+
 usage: run_sparse_bench.py [--models vgg16,resnet18,resnet50] [--threads 1,2]
-                           [--rounds 5] [--runs 10] [--work DIR]
+                           [--rounds 5] [--runs 10] [--filter-groups 1,2]
+                           [--work DIR]
 """
 import argparse
 import json
@@ -22,12 +28,7 @@ import sys
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def bench(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])["median_ms"]
+from benchutil import ROOT, fma_peak, median_ms
 
 
 def main():
@@ -38,6 +39,8 @@ def main():
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--patterns", default="8")
     ap.add_argument("--connectivity", default="3.6")
+    ap.add_argument("--filter-groups", default="1",
+                    help="pat-prune --filter-group values to run, e.g. 1,2")
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench"))
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
     args = ap.parse_args()
@@ -49,17 +52,21 @@ def main():
     np.save(x, np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype(np.float32))
     ort_run = os.path.join(ROOT, "tools", "ort", "ort-run.js")
     tool = lambda name: os.path.join(args.bin, name)
+    peak = fma_peak(args.work)
+    print(f"FMA peak (1 core, {peak['isa']}): {peak['gmacs']:.1f} GMAC/s", flush=True)
     rows = []
-    for model in models:
+    for model, group in ((m, g) for m in models for g in args.filter_groups.split(",")):
         dense_onnx = os.path.join(args.work, model + ".onnx")
-        pruned = os.path.join(args.work, model + "-pat.onnx")
-        report = os.path.join(args.work, model + "-pat.json")
+        label = f"{model} g{group}"
+        pruned = os.path.join(args.work, f"{model}-pat-g{group}.onnx")
+        report = os.path.join(args.work, f"{model}-pat-g{group}.json")
         subprocess.run([tool("pat-prune"), dense_onnx, "-o", pruned, "--patterns",
                         args.patterns, "--connectivity", args.connectivity,
-                        "--report", report, "--quiet"], check=True)
+                        "--filter-group", group, "--report", report, "--quiet"],
+                       check=True)
         rep = json.load(open(report))
         macs = rep["conv_macs_nonzero"]
-        so = {mode: os.path.join(args.work, f"{model}-pat-{mode}.so")
+        so = {mode: os.path.join(args.work, f"{model}-pat-g{group}-{mode}.so")
               for mode in ("auto", "never")}
         for mode, path in so.items():
             subprocess.run([tool("patc"), pruned, f"--sparse={mode}", "-o", path], check=True)
@@ -67,17 +74,18 @@ def main():
             t = {"pattern": [], "dense": [], "ort": []}
             for _ in range(args.rounds):
                 for key, mode in (("pattern", "auto"), ("dense", "never")):
-                    t[key].append(bench([tool("pat-run"), so[mode], "--input", f"input={x}",
+                    t[key].append(median_ms([tool("pat-run"), so[mode], "--input", f"input={x}",
                                          "--quiet", "--threads", threads,
                                          "--bench", str(args.runs)]))
-                t["ort"].append(bench(["node", ort_run, pruned, "--input", f"input={x}",
+                t["ort"].append(median_ms(["node", ort_run, pruned, "--input", f"input={x}",
                                        "--threads", threads, "--bench", str(args.runs)]))
             p, d, o = (statistics.median(t[k]) for k in ("pattern", "dense", "ort"))
-            rows.append((model, threads, p, d, o, macs / p / 1e6))
-            print(f"{model:10s} {threads} thread(s): pattern {p:8.2f} ms  dense {d:8.2f} ms  "
+            rows.append((label, threads, p, d, o, macs / p / 1e6))
+            print(f"{label:12s} {threads} thread(s): pattern {p:8.2f} ms  dense {d:8.2f} ms  "
                   f"ORT {o:8.2f} ms  ORT/pattern {o / p:5.2f}  dense/pattern {d / p:5.2f}",
                   flush=True)
-    print("\n| model (pruned) | threads | patc pattern (ms) | patc dense (ms) | ORT 1.30 (ms) "
+    print(f"\nFMA peak: {peak['gmacs']:.1f} GMAC/s per core ({peak['isa']})")
+    print("\n| model (pruned, filter group) | threads | patc pattern (ms) | patc dense (ms) | ORT 1.30 (ms) "
           "| ORT / pattern | dense / pattern | non-zero conv GMAC / whole-model s |")
     print("|---|---|---|---|---|---|---|---|")
     for model, threads, p, d, o, g in rows:

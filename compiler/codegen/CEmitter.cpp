@@ -17,7 +17,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
-#include <algorithm>
 #include "llvm/Support/FormatVariadic.h"
 #include <cstring>
 #include <map>
@@ -258,37 +257,6 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
   }
   body << "  {\n    " << p.str() << "\n    " << call << "\n  }\n";
   return success();
-}
-
-/// How many consecutive storage filters (up to kPatternMaxTileFilters, a
-/// power of two dividing `filters`) can share a tile: every aligned run of
-/// that many has the same kernels (index[] and stride[] ranges), as after
-/// pat-prune --filter-group 2 and FKR.
-static int64_t sharedTileFilters(ArrayRef<int32_t> stride,
-                                 ArrayRef<int32_t> index, int64_t numPatterns,
-                                 int64_t filters) {
-  auto sameKernels = [&](int64_t a, int64_t b) {
-    int64_t row = numPatterns + 1;
-    for (int64_t p = 0; p < row; ++p)
-      if (stride[a * row + p] - stride[a * row] !=
-          stride[b * row + p] - stride[b * row])
-        return false;
-    int64_t n = stride[a * row + numPatterns] - stride[a * row];
-    return std::equal(index.begin() + stride[a * row],
-                      index.begin() + stride[a * row] + n,
-                      index.begin() + stride[b * row]);
-  };
-  int64_t shared = 1;
-  for (int64_t f = 2; f <= kPatternMaxTileFilters && filters % f == 0; f *= 2) {
-    bool all = true;
-    for (int64_t g = 0; all && g < filters; g += f)
-      for (int64_t i = 1; all && i < f; ++i)
-        all = sameKernels(g, g + i);
-    if (!all)
-      break;
-    shared = f;
-  }
-  return shared;
 }
 
 LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {

@@ -75,13 +75,20 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
           shifts.insert(shift);
   // Cost of one kernel in one tile of r rows x v vectors x f filters: its
   // input-row loads, lane shifts, weight broadcasts and FMAs, counted
-  // alike (all compete for the same load and vector ports; measured on 14-
-  // to 224-wide layers). Lanes past a row's end are paid for too.
+  // alike (all compete for the same load and vector ports). Lanes past a
+  // row's end are paid for too.
+  // Per kernel also: the prefetches of the input rows (one per cache line,
+  // rows closer than their loaded width merge) and the loop's own
+  // instructions (index load, addresses, pointer bumps: about 8).
   auto tileCost = [&](int64_t r, int64_t v, int64_t f) {
     int64_t inRows = (r - 1) * s.strideH + (s.kernelH - 1) * s.dilationH + 1;
     int64_t base = baseVectors(s, v, target);
+    int64_t rowBytes = base * lanes * s.strideW * 4, pitch = s.inW * 4;
+    int64_t prefetches = rowBytes >= pitch
+                             ? ((inRows - 1) * pitch + rowBytes) / 64 + 1
+                             : inRows * (rowBytes / 64 + 1);
     return inRows * s.strideW * (base + int64_t(shifts.size()) * v) +
-           f * taps * (r * v + 1);
+           f * taps * (r * v + 1) + prefetches + 8;
   };
   TileShape best;
   double bestCost = 0;
@@ -304,6 +311,33 @@ std::string emitPatternTile(const std::string &name,
     c << " (void)w" << (F > 1 ? std::to_string(f) : std::string()) << ";";
   c << "\n}\n\n";
   return c.str();
+}
+
+int64_t sharedTileFilters(llvm::ArrayRef<int32_t> stride,
+                          llvm::ArrayRef<int32_t> index, int64_t numPatterns,
+                          int64_t filters) {
+  auto sameKernels = [&](int64_t a, int64_t b) {
+    int64_t row = numPatterns + 1;
+    for (int64_t p = 0; p < row; ++p)
+      if (stride[a * row + p] - stride[a * row] !=
+          stride[b * row + p] - stride[b * row])
+        return false;
+    int64_t n = stride[a * row + numPatterns] - stride[a * row];
+    return std::equal(index.begin() + stride[a * row],
+                      index.begin() + stride[a * row] + n,
+                      index.begin() + stride[b * row]);
+  };
+  int64_t shared = 1;
+  for (int64_t f = 2; f <= kPatternMaxTileFilters && filters % f == 0; f *= 2) {
+    bool all = true;
+    for (int64_t g = 0; all && g < filters; g += f)
+      for (int64_t i = 1; all && i < f; ++i)
+        all = sameKernels(g, g + i);
+    if (!all)
+      break;
+    shared = f;
+  }
+  return shared;
 }
 
 } // namespace pat

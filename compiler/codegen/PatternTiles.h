@@ -48,6 +48,14 @@ constexpr int64_t kPatternMaxVecs = 4;
 /// Most filters in a tile; PAT_PCONV_MAX_FILTERS in conv_pattern.h.
 constexpr int64_t kPatternMaxTileFilters = 2;
 
+/// How many consecutive storage filters (up to kPatternMaxTileFilters, a
+/// power of two dividing `filters`) can share a tile: every aligned run of
+/// that many has the same kernels (index[] and stride[] ranges of FKW), as
+/// after pat-prune --filter-group 2 and FKR.
+int64_t sharedTileFilters(llvm::ArrayRef<int32_t> stride,
+                          llvm::ArrayRef<int32_t> index, int64_t numPatterns,
+                          int64_t filters);
+
 /// Load masks a tile may use; PAT_PCONV_MAX_MASKS in conv_pattern.h.
 constexpr int64_t kPatternMaxLoadMasks = 256;
 

@@ -7,6 +7,7 @@
 
 #include "compiler/Target.h"
 #include "compiler/codegen/CEmitter.h"
+#include "compiler/codegen/PatternTiles.h"
 #include "compiler/driver/Toolchain.h"
 #include "compiler/onnx/OnnxImporter.h"
 #include "compiler/onnx/OnnxLoader.h"
@@ -161,6 +162,10 @@ void printSparsityStats(func::FuncOp func) {
              << "), index " << fkwIndex << " bytes vs CSR " << csrIndex
              << " bytes; FKR groups "
              << (pconv.getFilterGroups() ? pconv.getFilterGroups()->size() : 1)
+             << "; filters per tile (sharing kernels) "
+             << pat::sharedTileFilters(fkw.getStride().asArrayRef(),
+                                       fkw.getIndex().asArrayRef(),
+                                       patterns.getMasks().size(), filters)
              << "\n";
     }
   });
