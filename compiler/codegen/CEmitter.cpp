@@ -122,8 +122,9 @@ std::string activation(StringRef name, float alpha, float beta) {
 
 class Emitter {
 public:
-  Emitter(func::FuncOp func, const Target &target, EmittedModel &out)
-      : func(func), target(target), out(out) {}
+  Emitter(func::FuncOp func, const Target &target, EmittedModel &out,
+          const EmitOptions &options)
+      : func(func), target(target), out(out), options(options) {}
 
   LogicalResult run();
 
@@ -131,9 +132,11 @@ private:
   func::FuncOp func;
   const Target &target;
   EmittedModel &out;
+  const EmitOptions &options;
   std::ostringstream body;
   std::ostringstream functions; ///< File-scope code (pattern tiles).
   int patternLayers = 0;
+  int64_t flatScratchBytes = 0; ///< Largest padded copy of a flat tile.
   llvm::DenseMap<Value, std::string> storage;
   std::map<std::pair<Operation *, int>, int64_t> blobOffsets;
 
@@ -286,10 +289,33 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   spec.relu = op.getActivation() == "relu";
   ArrayRef<int32_t> stride = fkw.getStride().asArrayRef();
   ArrayRef<int32_t> index = fkw.getIndex().asArrayRef();
-  TileShape shape = chooseTileShape(
-      spec, target, sharedTileFilters(stride, index, numPatterns, filters));
+  int64_t shared = sharedTileFilters(stride, index, numPatterns, filters);
+  TileShape shape = chooseTileShape(spec, target, shared);
+  FlatTileShape flat = chooseFlatTile(spec, target, shared);
+  // Small maps: the flat tile when it is estimated cheaper than row tiles.
+  bool useFlat = false;
+  switch (options.patternTiles) {
+  case PatternTileMode::Auto:
+    useFlat = flat.vecs && (!shape.rows || flat.cost < shape.cost);
+    break;
+  case PatternTileMode::Rows:
+    break;
+  case PatternTileMode::Flat:
+    useFlat = flat.vecs > 0;
+    break;
+  }
+  if (useFlat) {
+    shape = {0, 0, flat.filters, flat.cost};
+    flatScratchBytes = std::max(flatScratchBytes, is[1] * flat.channelFloats * 4);
+  } else {
+    flat = {};
+  }
   std::string name = "pconv" + std::to_string(patternLayers++);
-  std::string tile = "NULL", tileRow = "NULL";
+  std::string tile = "NULL", tileRow = "NULL", flatTile = "NULL";
+  if (flat.vecs) {
+    flatTile = name + "_flat" + (flat.filters > 1 ? "x" + std::to_string(flat.filters) : "");
+    functions << emitFlatPatternTile(flatTile, spec, flat, target);
+  }
   if (shape.rows > 0) {
     tile = name + "_rows" + std::to_string(shape.rows) +
            (shape.filters > 1 ? "x" + std::to_string(shape.filters) : "");
@@ -345,7 +371,9 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
        << shape.rows << ", " << shape.vecs << ", "
        << (shape.rows ? baseVectors(spec, shape.vecs, target) : 0) << ", "
        << shape.filters << ", " << tile << ", " << tileRow
-       << ", " << (spec.relu ? 1 : 0) << "};\n    pat_pattern_conv2d_f32(ctx, &l, "
+       << ", " << (spec.relu ? 1 : 0) << ", " << flat.pitch << ", "
+       << flat.channelFloats << ", " << flatTile
+       << "};\n    pat_pattern_conv2d_f32(ctx, &l, "
        << in(op.getInput()) << ", " << outp(op.getResult()) << ");\n  }\n";
   return success();
 }
@@ -651,7 +679,11 @@ void Emitter::emitModelInfo(std::ostringstream &os) {
      << ", model_inputs, model_outputs, " << plan.arenaBytes
      << ", " << out.weights.size() << ", \"" << cStringBody(target.name)
      << "\"};\n";
-  os << "const size_t pat_generated_scratch_bytes = PAT_GEMM_SCRATCH_BYTES;\n\n";
+  // Per thread; flat pattern tiles use all threads' scratch for one padded
+  // input copy, so one thread's share must hold it (any thread count).
+  os << "const size_t pat_generated_scratch_bytes = PAT_GEMM_SCRATCH_BYTES > "
+     << flatScratchBytes << " ? PAT_GEMM_SCRATCH_BYTES : " << flatScratchBytes
+     << ";\n\n";
 }
 
 LogicalResult Emitter::run() {
@@ -690,11 +722,12 @@ LogicalResult Emitter::run() {
 
 } // namespace
 
-LogicalResult emitC(ModuleOp module, const Target &target, EmittedModel &out) {
+LogicalResult emitC(ModuleOp module, const Target &target, EmittedModel &out,
+                    const EmitOptions &options) {
   auto func = module.lookupSymbol<func::FuncOp>("main");
   if (!func)
     return module.emitError("no func.func @main to emit");
-  Emitter emitter(func, target, out);
+  Emitter emitter(func, target, out, options);
   if (failed(emitter.run()))
     return failure();
   if (out.weights.empty())

@@ -20,12 +20,23 @@ struct EmittedModel {
   std::vector<char> weights; ///< Read-only data, linked as pat_weights.
 };
 
+/// Which tiles pattern convolutions use (patc --pattern-tiles).
+enum class PatternTileMode {
+  Auto, ///< Per layer, the cheaper by the cost model.
+  Rows, ///< Row tiles only.
+  Flat, ///< Flat tiles wherever they apply (stride 1, registers permitting).
+};
+
+struct EmitOptions {
+  PatternTileMode patternTiles = PatternTileMode::Auto;
+};
+
 /// Emits C for the module's @main after the graph pipeline. Tensor storage
 /// comes from planMemory() (the same plan pat-plan-memory annotates for
 /// inspection and --stats). Returns failure with a
 /// diagnostic on the offending op if an op has no C lowering.
 mlir::LogicalResult emitC(mlir::ModuleOp module, const Target &target,
-                          EmittedModel &out);
+                          EmittedModel &out, const EmitOptions &options = {});
 
 /// The assembly file that links the weight blob `weightsFile` into the
 /// library as `pat_weights`.

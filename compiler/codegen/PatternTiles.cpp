@@ -109,17 +109,133 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
       for (int64_t r = 1; r <= std::min(maxRows, std::max<int64_t>(interior, 1));
            ++r) {
         // Per filter: the row tiles over the interior, the rows left over
-        // as one-row, one-filter tiles.
-        double cost = blocks * (double(interior / r) * tileCost(r, v, f) / f +
-                                double(interior % r) * tileCost(1, v, 1));
+        // and the border rows as one-row, one-filter tiles.
+        double cost =
+            blocks * (double(interior / r) * tileCost(r, v, f) / f +
+                      double(interior % r + s.outH - interior) * tileCost(1, v, 1));
         if (!best.rows || cost < bestCost - 1e-9 * cost) {
-          best = {r, v, f};
+          best = {r, v, f, cost};
           bestCost = cost;
         }
       }
     }
   }
   return best;
+}
+
+FlatTileShape chooseFlatTile(const PatternTileSpec &s, const Target &target,
+                             int64_t filters) {
+  if (s.strideH != 1 || s.strideW != 1)
+    return {};
+  int64_t lanes = target.vectorLanes, taps = mostTaps(s);
+  int64_t reachH = (s.kernelH - 1) * s.dilationH;
+  int64_t reachW = (s.kernelW - 1) * s.dilationW;
+  int64_t pitch = s.outW + reachW;
+  int64_t span = (s.outH - 1) * pitch + s.outW; // flat outputs to compute
+  int64_t vecs = (span + lanes - 1) / lanes;
+  // Every read stays inside the channel: the last vector's lanes plus the
+  // farthest tap. Rounded to cache lines.
+  int64_t channelFloats = (vecs * lanes + reachH * pitch + reachW + 15) / 16 * 16;
+  FlatTileShape best;
+  for (int64_t f = 1; f <= filters; f *= 2) {
+    if (filters % f)
+      continue;
+    // Accumulators, broadcast weights and the loaded vector in registers.
+    if (f * vecs + f * taps + 1 > target.vectorRegisters)
+      continue;
+    // Per kernel: one unaligned load per tap and vector (counted twice:
+    // most split a cache line), the FMAs, broadcasts, prefetches and the
+    // loop, as in chooseTileShape; the padded copy is not counted.
+    double cost = (2.0 * taps * vecs + f * taps * (vecs + 1) +
+                   (channelFloats * 4 + 63) / 64 + 8) /
+                  double(f);
+    if (!best.vecs || cost < best.cost)
+      best = {pitch, vecs, channelFloats, f, cost};
+  }
+  return best;
+}
+
+std::string emitFlatPatternTile(const std::string &name,
+                                const PatternTileSpec &s,
+                                const FlatTileShape &shape,
+                                const Target &target) {
+  int64_t lanes = target.vectorLanes, P = s.masks.size(), F = shape.filters;
+  int64_t pitch = shape.pitch, V = shape.vecs;
+  std::ostringstream c;
+  auto acc = [](int64_t f, int64_t v) {
+    return "c" + std::to_string(f) + "_" + std::to_string(v);
+  };
+  c << "static void " << name
+    << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n";
+  for (int64_t f = 0; f < F; ++f) {
+    c << "  const PV bias" << f << " = PV_SET1(a->bias[" << f << "]);\n  PV";
+    for (int64_t v = 0; v < V; ++v)
+      c << (v ? ", " : " ") << acc(f, v) << " = bias" << f;
+    c << ";\n";
+  }
+  c << "  const int32_t *st = l->stride + a->filter * " << P + 1 << ";\n"
+    << "  const int32_t *index = l->index;\n";
+  for (int64_t f = 0; f < F; ++f)
+    c << "  const float *w" << f << " = l->weights + l->weight_start[a->filter + "
+      << f << "];\n";
+  for (int64_t p = 0; p < P; ++p) {
+    int64_t taps = __builtin_popcountll(s.masks[p]);
+    c << "  /* pattern " << p << ": " << taps << " taps */\n"
+      << "  for (int32_t k = st[" << p << "]; k < st[" << p + 1 << "]; ++k";
+    for (int64_t f = 0; f < F; ++f)
+      c << ", w" << f << " += " << taps;
+    c << ") {\n"
+      << "    const float *s = a->input + (int64_t)index[k] * "
+      << shape.channelFloats << ";\n"
+      << "    const char *ahead = (const char *)(a->input + (int64_t)index[k + "
+      << kPatternPrefetchDistance << "] * " << shape.channelFloats << ");\n";
+    for (int64_t b = 0; b < shape.channelFloats * 4; b += 64)
+      c << "    PV_PREFETCH(ahead + " << b << ");\n";
+    int64_t i = 0;
+    for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
+      if (!((s.masks[p] >> t) & 1))
+        continue;
+      int64_t offset = (t / s.kernelW) * s.dilationH * pitch +
+                       (t % s.kernelW) * s.dilationW;
+      c << "    {\n";
+      for (int64_t f = 0; f < F; ++f)
+        c << "      const PV wt" << f << " = PV_SET1(w" << f << "[" << i
+          << "]);\n";
+      for (int64_t v = 0; v < V; ++v) {
+        c << "      { const PV x = PV_LOADU(s + " << v * lanes + offset << ");";
+        for (int64_t f = 0; f < F; ++f)
+          c << " " << acc(f, v) << " = PV_FMA(wt" << f << ", x, " << acc(f, v)
+            << ");";
+        c << " }\n";
+      }
+      c << "    }\n";
+      ++i;
+    }
+    c << "  }\n";
+  }
+  // Flat position o = y * pitch + x holds output (y, x) for x < out_w; each
+  // vector is stored row piece by row piece with constant masks (the
+  // pointer may point before the row; masked-off lanes are not touched).
+  for (int64_t f = 0; f < F; ++f)
+    for (int64_t v = 0; v < V; ++v) {
+      std::string value = s.relu ? "PV_MAX0(" + acc(f, v) + ")" : acc(f, v);
+      int64_t lo0 = v * lanes, hi0 = lo0 + lanes;
+      for (int64_t y = std::max<int64_t>(0, lo0 / pitch - 1); y < s.outH; ++y) {
+        int64_t lo = std::max(lo0, y * pitch), hi = std::min(hi0, y * pitch + s.outW);
+        if (y * pitch >= hi0)
+          break;
+        if (lo >= hi)
+          continue;
+        c << "  PV_STOREM(a->output[" << f << "] + " << y * s.outW + lo0 - y * pitch
+          << ", " << value << ", PM_RANGE(" << lo - lo0 << ", " << hi - lo0
+          << "));\n";
+      }
+    }
+  c << "  (void)st; (void)index;";
+  for (int64_t f = 0; f < F; ++f)
+    c << " (void)w" << f << ";";
+  c << "\n}\n\n";
+  return c.str();
 }
 
 std::string emitPatternTile(const std::string &name,

@@ -36,12 +36,30 @@ struct PatternTileSpec {
 /// (filter-level LRE); its filters must share index[] and stride[].
 struct TileShape {
   int64_t rows = 0, vecs = 0, filters = 1;
+  double cost = 0; ///< Estimated work per filter and kernel over the layer.
 };
 
 /// The cheapest shape by a load + shift + FMA count; `filters` (a power of
 /// two) is how many consecutive storage filters may share a tile.
 TileShape chooseTileShape(const PatternTileSpec &spec, const Target &target,
                           int64_t filters = 1);
+
+/// A flat tile (small maps, stride 1; see pat_pconv_layer::flat_tile in
+/// conv_pattern.h): the whole output plane of `filters` filters as `vecs`
+/// vectors over a zero-padded copy of the input of row pitch `pitch`, one
+/// channel every `channelFloats` floats. vecs == 0: none.
+struct FlatTileShape {
+  int64_t pitch = 0, vecs = 0, channelFloats = 0, filters = 1;
+  double cost = 0; ///< Comparable with TileShape::cost.
+};
+FlatTileShape chooseFlatTile(const PatternTileSpec &spec, const Target &target,
+                             int64_t filters = 1);
+
+/// C source of the flat tile `static void name(...)`.
+std::string emitFlatPatternTile(const std::string &name,
+                                const PatternTileSpec &spec,
+                                const FlatTileShape &shape,
+                                const Target &target);
 
 /// Most vectors across a tile; PAT_PCONV_MAX_VECS in conv_pattern.h.
 constexpr int64_t kPatternMaxVecs = 4;

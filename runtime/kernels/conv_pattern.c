@@ -10,6 +10,8 @@
 
 #include "conv_pattern.h"
 
+#include <string.h>
+
 void pat_pattern_conv2d_rows_generic(const pat_pconv_layer *l,
                                      const float *image, float *plane,
                                      int64_t f, int64_t oy0, int64_t oy1) {
@@ -142,9 +144,92 @@ static void pconv_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   }
 }
 
+/* Flat tiles: the zero-padded copy of one image, then whole output planes
+ * of tile_filters filters per work item. */
+typedef struct flat_job {
+  const pat_pconv_layer *l;
+  const float *image;
+  float *padded, *output; /* output: this image's [out_c][out_h][out_w] */
+} flat_job;
+
+static void flat_pad_tasks(void *arg, int64_t begin, int64_t end, int tid) {
+  const flat_job *job = (const flat_job *)arg;
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  (void)tid;
+  for (int64_t c = begin; c < end; ++c) {
+    float *dst = job->padded + c * l->flat_channel_floats;
+    const float *src = job->image + c * p->in_h * p->in_w;
+    memset(dst, 0, (size_t)l->flat_channel_floats * sizeof(float));
+    for (int64_t y = 0; y < p->in_h; ++y)
+      memcpy(dst + (y + p->pad_top) * l->flat_pitch + p->pad_left,
+             src + y * p->in_w, (size_t)p->in_w * sizeof(float));
+  }
+}
+
+static void flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
+  const flat_job *job = (const flat_job *)arg;
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  int64_t plane = p->out_h * p->out_w, nf = l->tile_filters;
+  (void)tid;
+  for (int64_t g = begin; g < end; ++g) {
+    pat_pconv_tile_args a;
+    a.input = job->padded;
+    a.filter = g * nf;
+    a.oy = a.ox = 0;
+    for (int64_t i = 0; i < nf; ++i) {
+      int32_t o = l->reorder[g * nf + i];
+      a.output[i] = job->output + o * plane;
+      a.bias[i] = l->bias ? l->bias[o] : 0.f;
+    }
+    l->flat_tile(l, &a);
+    if (p->act.kind != PAT_ACT_NONE && !l->tiles_apply_act)
+      for (int64_t i = 0; i < nf; ++i)
+        pat_activation_f32(a.output[i], a.output[i], plane, p->act);
+  }
+}
+
+static void run_flat(pat_ctx *ctx, const pat_pconv_layer *l,
+                     const float *input, float *output) {
+  const pat_conv2d_params *p = &l->conv;
+  flat_job job;
+  job.l = l;
+  job.padded = (float *)ctx->scratch; /* all threads' scratch, see patc */
+  for (int64_t b = 0; b < p->batch; ++b) {
+    job.image = input + b * p->in_c * p->in_h * p->in_w;
+    job.output = output + b * p->out_c * p->out_h * p->out_w;
+    pat_parallel_for(ctx, p->in_c, 16, flat_pad_tasks, &job);
+    pat_parallel_for(ctx, p->out_c / l->tile_filters, 1, flat_tasks, &job);
+  }
+}
+
+/* Whether the flat tile's padded copy fits the scratch and its geometry
+ * agrees with the layer (patc guarantees both; a hand-written layer could
+ * get them wrong). */
+static int flat_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
+  const pat_conv2d_params *p = &l->conv;
+  int64_t reach_h = (p->kernel_h - 1) * p->dilation_h;
+  int64_t reach_w = (p->kernel_w - 1) * p->dilation_w;
+  int64_t padded_rows = p->out_h + reach_h;
+  return l->flat_tile && p->stride_h == 1 && p->stride_w == 1 &&
+         l->tile_filters >= 1 && l->tile_filters <= PAT_PCONV_MAX_FILTERS &&
+         p->out_c % l->tile_filters == 0 &&
+         l->flat_pitch >= p->pad_left + p->in_w &&
+         p->out_w == l->flat_pitch - reach_w &&
+         padded_rows >= p->pad_top + p->in_h &&
+         (int64_t)l->flat_channel_floats >= padded_rows * l->flat_pitch &&
+         (size_t)p->in_c * l->flat_channel_floats * sizeof(float) <=
+             ctx->scratch_bytes * (size_t)ctx->num_threads;
+}
+
 void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
                             const float *input, float *output) {
   const pat_conv2d_params *p = &l->conv;
+  if (flat_usable(ctx, l)) {
+    run_flat(ctx, l, input, output);
+    return;
+  }
   pconv_job job;
   job.l = l;
   job.input = input;

@@ -60,6 +60,16 @@ struct pat_pconv_layer {
   pat_pconv_tile_fn tile;     /* tile_rows interior rows, or NULL */
   pat_pconv_tile_fn tile_row; /* any one row, or NULL (generic only) */
   int32_t tiles_apply_act;    /* the tiles already applied conv.act */
+  /* Flat tiles (small maps, stride 1): when flat_tile is set, each image is
+   * first copied, zero-padded, into the context's scratch: channel c at
+   * c * flat_channel_floats, row-major with pitch flat_pitch (= pad_left +
+   * in_w + pad_right) starting at padded row 0. Output (y, x) is then flat
+   * position y * flat_pitch + x and tap (ky, kx) reads flat position +
+   * (ky * flat_pitch + kx) * dilation, so vectors run across rows and small
+   * maps waste few lanes. One call computes a whole output plane of each of
+   * tile_filters filters. */
+  int32_t flat_pitch, flat_channel_floats;
+  pat_pconv_tile_fn flat_tile;
 };
 
 PAT_HIDDEN void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,

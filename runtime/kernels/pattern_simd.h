@@ -8,7 +8,8 @@
  *   PV_LOADM(p, m)      lanes i with m set: p[i], others 0; never touches
  *                       memory of masked-off lanes (so borders need no
  *                       padding copy)
- *   PV_LOADM_S2(p, m)   same for p[2 * i] (stride-2 convolutions; larger
+ *   PV_LOADU(p)         p[0 .. PV_LANES) (flat tiles: zero-padded input)
+ *   PV_LOADM_S2(p, m)   same as PV_LOADM for p[2 * i] (stride-2 convolutions; larger
  *                       strides use the runtime's generic pattern kernel)
  *   PV_ALIGNR(hi, lo, q)  lanes q.. of lo followed by the first q lanes of
  *                       hi (0 < q < PV_LANES, a literal): the vector that
@@ -33,6 +34,7 @@ typedef __m512 PV;
 typedef __mmask16 PM;
 #define PV_SET1(x) _mm512_set1_ps(x)
 #define PV_LOADM(p, m) _mm512_maskz_loadu_ps((m), (p))
+#define PV_LOADU(p) _mm512_loadu_ps((p))
 #define PV_ALIGNR(hi, lo, q)                                                  \
   _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi),           \
                                           _mm512_castps_si512(lo), (q)))
@@ -62,6 +64,7 @@ typedef __m256 PV;
 typedef __m256i PM;
 #define PV_SET1(x) _mm256_set1_ps(x)
 #define PV_LOADM(p, m) _mm256_maskload_ps((p), (m))
+#define PV_LOADU(p) _mm256_loadu_ps((p))
 /* AVX2 shifts bytes only inside 128-bit halves: mid = lo's high half then
  * hi's low half, and each half of the result is shifted out of (mid, lo)
  * for q < 4 or (hi, mid) for q >= 4. */
@@ -103,6 +106,11 @@ static inline PV PV_SET1(float x) {
 static inline PV PV_LOADM(const float *p, PM m) {
   PV r;
   for (int i = 0; i < PV_LANES; ++i) r.v[i] = (m >> i) & 1 ? p[i] : 0.f;
+  return r;
+}
+static inline PV PV_LOADU(const float *p) {
+  PV r;
+  for (int i = 0; i < PV_LANES; ++i) r.v[i] = p[i];
   return r;
 }
 static inline PV PV_ALIGNR(PV hi, PV lo, int q) {

@@ -17,3 +17,17 @@ func.func @reorder(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32> {
   %y = pat.pattern_conv2d %x, %w {patterns = #pat.patterns<3x3, ["010/010/000", "000/010/010"]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x4x4xf32>
   return %y : tensor<1x4x4x4xf32>
 }
+
+// Filters with identical kernels (0 and 2: same channel, same pattern) end
+// up adjacent although filter 1 sorts between them by index; ties in
+// length and make-up are broken by class, in order of first appearance.
+// CHECK-LABEL: func.func @identical_filters_adjacent
+// CHECK: filter_order = array<i64: 0, 2, 1>
+func.func @identical_filters_adjacent(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x4x4xf32> {
+  %w = pat.constant dense<[
+    [[[0.0,1.0,0.0],[0.0,1.0,0.0],[0.0,0.0,0.0]], [[0.0,0.0,0.0],[0.0,0.0,0.0],[0.0,0.0,0.0]]],
+    [[[0.0,0.0,0.0],[0.0,0.0,0.0],[0.0,0.0,0.0]], [[0.0,1.0,0.0],[0.0,1.0,0.0],[0.0,0.0,0.0]]],
+    [[[0.0,2.0,0.0],[0.0,3.0,0.0],[0.0,0.0,0.0]], [[0.0,0.0,0.0],[0.0,0.0,0.0],[0.0,0.0,0.0]]]]> : tensor<3x2x3x3xf32>
+  %y = pat.pattern_conv2d %x, %w {patterns = #pat.patterns<3x3, ["010/010/000"]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}

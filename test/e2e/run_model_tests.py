@@ -37,6 +37,8 @@ def main():
     ap.add_argument("--tol", type=float, default=1e-4)
     ap.add_argument("--sparse", default="auto",
                     help="patc --sparse modes to test, comma-separated")
+    ap.add_argument("--patc-flags", default="",
+                    help="extra patc flags for every compile, space-separated")
     args = ap.parse_args()
 
     passed, failed = 0, 0
@@ -61,10 +63,12 @@ def main():
                         for m in args.sparse.split(",")]
             for target, mode in variants:
                 label = target if mode == "auto" else f"{target}, --sparse={mode}"
+                if args.patc_flags:
+                    label += ", " + args.patc_flags
                 so = os.path.join(tmp, f"{target}-{mode}.so")
                 try:
                     run([args.patc, model_path, "--target", target,
-                         f"--sparse={mode}", "-o", so])
+                         f"--sparse={mode}", "-o", so] + args.patc_flags.split())
                 except RuntimeError as e:
                     print(f"FAIL {name} [{label}]: patc failed: {e}")
                     failed += 1

@@ -5,8 +5,9 @@ odd widths, stride 2 and 3, padding (also asymmetric), dilation, 1 input
 channel, a filter with no kernels, a whole-zero layer, one pattern only,
 2- to 6-tap patterns, more masks than a layer may have, 5x5 and 1x17
 kernels, fused activations, batch 2, filter pairs that share their kernels
-(two-filter tiles; an odd filter count falls back to one-filter tiles), and
-a grouped conv that must fall back.
+(two-filter tiles; an odd filter count falls back to one-filter tiles), small
+maps (flat tiles: 7x7, dilated with uneven padding, 1x1), and a grouped conv
+that must fall back.
 
 usage: make_pattern_cases.py OUT_DIR [--seed N]
 """
@@ -69,6 +70,10 @@ CASES = [
     ("pairs_stride2_batch2", 8, 16, (30, 29), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 2),
     ("pairs_dilation2", 8, 8, (20, 50), (3, 3), 1, [2, 2, 2, 2], 2, 6, 4, 0.5, "Sigmoid", 1),
     ("pairs_odd_filters", 8, 7, (14, 14), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
+    # Small maps (flat tiles): pairs, dilation with wide padding, a 1x1-wide map.
+    ("pairs_small_map", 16, 16, (7, 7), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, "Relu", 1),
+    ("small_map_dilation2", 8, 8, (9, 6), (3, 3), 1, [2, 3, 2, 1], 2, 6, 4, 0.6, None, 2),
+    ("one_pixel", 8, 8, (1, 1), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.6, None, 1),
 ]
 
 

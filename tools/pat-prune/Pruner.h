@@ -1,6 +1,6 @@
 //===- Pruner.h - Pattern and connectivity pruning of ONNX convs -*- C++ -*-===//
 //
-// Part of patc. The algorithm behind pat-prune (see docs/pruning.md):
+// Part of patc. The algorithm behind pat-prune (see docs/sparsity.md):
 // 1. Eligible convs: constant float weights, group 1, an odd square kernel
 //    (3x3 unless --all-kernel-sizes), at least --min-in-channels inputs.
 // 2. Pattern library per kernel size: the K most frequent masks of each

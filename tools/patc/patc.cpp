@@ -68,6 +68,17 @@ cl::opt<std::string> sparseMode(
     cl::desc("Pattern execution of pruned convs: auto (cost model, default), "
              "always (every eligible conv), never (all dense)"),
     cl::init("auto"), cl::cat(patcCategory));
+cl::opt<pat::PatternTileMode> patternTiles(
+    "pattern-tiles",
+    cl::desc("Tiles of pattern convolutions (docs/sparsity.md)"),
+    cl::values(clEnumValN(pat::PatternTileMode::Auto, "auto",
+                          "per layer, the cheaper by the cost model (default)"),
+               clEnumValN(pat::PatternTileMode::Rows, "rows",
+                          "row tiles: rows x vectors along the output width"),
+               clEnumValN(pat::PatternTileMode::Flat, "flat",
+                          "flat tiles wherever they apply (stride 1): vectors "
+                          "across rows of a zero-padded input copy")),
+    cl::init(pat::PatternTileMode::Auto), cl::cat(patcCategory));
 cl::opt<bool> keepTemps("keep-temps", cl::desc("Keep the C build directory"),
                         cl::cat(patcCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the C compiler commands"),
@@ -327,7 +338,9 @@ int main(int argc, char **argv) {
   }
 
   pat::EmittedModel emitted;
-  if (failed(pat::emitC(*module, *target, emitted)))
+  pat::EmitOptions emitOptions;
+  emitOptions.patternTiles = patternTiles;
+  if (failed(pat::emitC(*module, *target, emitted, emitOptions)))
     return fail("code generation failed");
   if (stats)
     printStats(*module, &emitted);
