@@ -8,6 +8,7 @@
 #include <float.h>
 
 typedef struct pool_job {
+  pat_ctx *ctx;
   const pat_pool2d_params *p;
   const void *in;
   void *out;
@@ -21,11 +22,103 @@ static int is_plain_2x2(const pat_pool2d_params *p) {
          2 * p->out_h <= p->in_h && 2 * p->out_w <= p->in_w;
 }
 
+/* Output columns [*lo, *hi) whose whole window is inside the input row. */
+static void inner_columns(const pat_pool2d_params *p, int64_t *lo,
+                          int64_t *hi) {
+  int64_t reach = (p->kernel_w - 1) * p->dilation_w, s = p->stride_w;
+  *lo = (p->pad_left + s - 1) / s;
+  int64_t last = p->in_w - 1 + p->pad_left - reach; /* ox * s <= last */
+  *hi = last < 0 ? 0 : last / s + 1;
+  if (*hi > p->out_w)
+    *hi = p->out_w;
+  if (*lo > *hi)
+    *lo = *hi;
+}
+
+/* Max pooling, separably: per output row, the column maxima over the
+ * window's rows that are inside the input (a vectorisable pass over whole
+ * rows), then the maxima over each window's columns; bounds are checked
+ * only for the border columns. `colmax` holds in_w values; rows too wide
+ * for the scratch go window by window. Comparisons are `v > best` in
+ * both. */
 #define PAT_DEFINE_MAX_POOL(SUFFIX, T, LOWEST)                                 \
+  static void max_pool_windows_##SUFFIX(const pat_pool2d_params *p,            \
+                                        const T *in, T *out) {                 \
+    for (int64_t oy = 0; oy < p->out_h; ++oy)                                  \
+      for (int64_t ox = 0; ox < p->out_w; ++ox) {                              \
+        T best = LOWEST;                                                       \
+        for (int64_t ky = 0; ky < p->kernel_h; ++ky) {                         \
+          int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;     \
+          for (int64_t kx = 0; iy >= 0 && iy < p->in_h && kx < p->kernel_w;    \
+               ++kx) {                                                         \
+            int64_t ix = ox * p->stride_w - p->pad_left + kx * p->dilation_w;  \
+            if (ix >= 0 && ix < p->in_w && in[iy * p->in_w + ix] > best)       \
+              best = in[iy * p->in_w + ix];                                    \
+          }                                                                    \
+        }                                                                      \
+        out[oy * p->out_w + ox] = best;                                        \
+      }                                                                        \
+  }                                                                            \
+  static void max_pool_plane_##SUFFIX(const pat_pool2d_params *p, const T *in, \
+                                      T *out, T *colmax) {                     \
+    int64_t lo, hi;                                                            \
+    inner_columns(p, &lo, &hi);                                                \
+    for (int64_t oy = 0; oy < p->out_h; ++oy) {                                \
+      T *o = out + oy * p->out_w;                                              \
+      int rows = 0;                                                            \
+      for (int64_t ky = 0; ky < p->kernel_h; ++ky) {                           \
+        int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;       \
+        if (iy < 0 || iy >= p->in_h)                                           \
+          continue;                                                            \
+        const T *row = in + iy * p->in_w;                                      \
+        if (rows++ == 0)                                                       \
+          for (int64_t x = 0; x < p->in_w; ++x)                                \
+            colmax[x] = row[x];                                                \
+        else                                                                   \
+          for (int64_t x = 0; x < p->in_w; ++x)                                \
+            colmax[x] = row[x] > colmax[x] ? row[x] : colmax[x];               \
+      }                                                                        \
+      if (rows && p->kernel_w == 3 && p->dilation_w == 1) {                    \
+        /* ResNet's 3x3 pool: a fixed window the compiler vectorises. */       \
+        const T *c = colmax - p->pad_left;                                     \
+        int64_t s = p->stride_w;                                               \
+        for (int64_t ox = lo; ox < hi; ++ox) {                                 \
+          T a = c[ox * s], b = c[ox * s + 1], d = c[ox * s + 2];               \
+          T m = b > a ? b : a;                                                 \
+          o[ox] = d > m ? d : m;                                               \
+        }                                                                      \
+      }                                                                        \
+      for (int64_t ox = 0; ox < p->out_w; ++ox) {                              \
+        int64_t ix0 = ox * p->stride_w - p->pad_left;                          \
+        T best = LOWEST;                                                       \
+        if (rows && p->kernel_w == 3 && p->dilation_w == 1 && ox >= lo &&      \
+            ox < hi) {                                                         \
+          ox = hi - 1; /* done above */                                        \
+          continue;                                                            \
+        }                                                                      \
+        if (rows && ox >= lo && ox < hi) {                                     \
+          for (int64_t kx = 0; kx < p->kernel_w; ++kx) {                       \
+            T v = colmax[ix0 + kx * p->dilation_w];                            \
+            best = v > best ? v : best;                                        \
+          }                                                                    \
+        } else if (rows) {                                                     \
+          for (int64_t kx = 0; kx < p->kernel_w; ++kx) {                       \
+            int64_t ix = ix0 + kx * p->dilation_w;                             \
+            if (ix >= 0 && ix < p->in_w)                                       \
+              best = colmax[ix] > best ? colmax[ix] : best;                    \
+          }                                                                    \
+        }                                                                      \
+        o[ox] = best;                                                          \
+      }                                                                        \
+    }                                                                          \
+  }                                                                            \
   static void max_pool_planes_##SUFFIX(void *arg, int64_t begin, int64_t end,  \
                                        int tid) {                              \
     const pool_job *job = (const pool_job *)arg;                               \
     const pat_pool2d_params *p = job->p;                                       \
+    T *colmax = (size_t)p->in_w * sizeof(T) <= job->ctx->scratch_bytes         \
+                    ? (T *)pat_scratch(job->ctx, tid)                          \
+                    : NULL;                                                    \
     for (int64_t plane = begin; plane < end; ++plane) {                        \
       const T *in = (const T *)job->in + plane * p->in_h * p->in_w;            \
       T *out = (T *)job->out + plane * p->out_h * p->out_w;                    \
@@ -42,29 +135,15 @@ static int is_plain_2x2(const pat_pool2d_params *p) {
         }                                                                      \
         continue;                                                              \
       }                                                                        \
-      for (int64_t oy = 0; oy < p->out_h; ++oy)                                \
-        for (int64_t ox = 0; ox < p->out_w; ++ox) {                            \
-          T best = LOWEST;                                                     \
-          for (int64_t ky = 0; ky < p->kernel_h; ++ky) {                       \
-            int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;   \
-            if (iy < 0 || iy >= p->in_h)                                       \
-              continue;                                                        \
-            for (int64_t kx = 0; kx < p->kernel_w; ++kx) {                     \
-              int64_t ix =                                                     \
-                  ox * p->stride_w - p->pad_left + kx * p->dilation_w;         \
-              if (ix < 0 || ix >= p->in_w)                                     \
-                continue;                                                      \
-              T v = in[iy * p->in_w + ix];                                     \
-              best = v > best ? v : best;                                      \
-            }                                                                  \
-          }                                                                    \
-          out[oy * p->out_w + ox] = best;                                      \
-        }                                                                      \
+      if (colmax)                                                              \
+        max_pool_plane_##SUFFIX(p, in, out, colmax);                           \
+      else                                                                     \
+        max_pool_windows_##SUFFIX(p, in, out);                                 \
     }                                                                          \
   }                                                                            \
   void pat_max_pool2d_##SUFFIX(pat_ctx *ctx, const pat_pool2d_params *p,       \
                                const T *in, T *out) {                          \
-    pool_job job = {p, in, out};                                               \
+    pool_job job = {ctx, p, in, out};                                          \
     pat_parallel_for(ctx, p->batch * p->channels, 1,                           \
                      max_pool_planes_##SUFFIX, &job);                          \
   }
@@ -158,7 +237,7 @@ static void avg_pool_planes(void *arg, int64_t begin, int64_t end, int tid) {
 
 void pat_avg_pool2d_f32(pat_ctx *ctx, const pat_pool2d_params *p,
                         const float *in, float *out) {
-  pool_job job = {p, in, out};
+  pool_job job = {ctx, p, in, out};
   pat_parallel_for(ctx, p->batch * p->channels, 1, avg_pool_planes, &job);
 }
 

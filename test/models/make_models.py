@@ -139,6 +139,9 @@ def edge_cases(path):
     x = n.op("LeakyRelu", [x], alpha=0.1)
     x = n.conv(x, 6, 8, 3, dilation=2)                                  # dilation
     x = n.op("HardSwish", [n.conv(x, 8, 8, 3, groups=2)])               # groups > 1
+    x = n.op("MaxPool", [x], kernel_shape=[3, 3], pads=[1, 1, 1, 1])    # 3-wide fast path
+    x = n.op("MaxPool", [x], kernel_shape=[2, 3], dilations=[1, 2],     # dilated, uneven
+             pads=[1, 2, 0, 2])
     a = n.op("Sigmoid", [n.conv(x, 8, 4, 1, stride=2, pad=0)])          # 1x1 stride 2
     b = n.op("AveragePool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
              count_include_pad=1)
