@@ -306,7 +306,8 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   }
   if (useFlat) {
     shape = {0, 0, flat.filters, flat.cost};
-    flatScratchBytes = std::max(flatScratchBytes, is[1] * flat.channelFloats * 4);
+    flatScratchBytes = std::max(flatScratchBytes,
+                                is[1] * flat.phases * flat.phaseFloats * 4);
   } else {
     flat = {};
   }
@@ -372,7 +373,7 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
        << (shape.rows ? baseVectors(spec, shape.vecs, target) : 0) << ", "
        << shape.filters << ", " << tile << ", " << tileRow
        << ", " << (spec.relu ? 1 : 0) << ", " << flat.pitch << ", "
-       << flat.channelFloats << ", " << flatTile
+       << flat.phaseFloats << ", " << flatTile
        << "};\n    pat_pattern_conv2d_f32(ctx, &l, "
        << in(op.getInput()) << ", " << outp(op.getResult()) << ");\n  }\n";
   return success();

@@ -123,19 +123,33 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
   return best;
 }
 
+/// Where tap t of a flat tile reads: phase plane and offset from the output's
+/// flat position (see pat_pconv_layer::flat_tile).
+static std::pair<int64_t, int64_t> flatTapSource(const PatternTileSpec &s,
+                                                 int64_t pitch, int64_t t) {
+  int64_t dy = (t / s.kernelW) * s.dilationH, dx = (t % s.kernelW) * s.dilationW;
+  return {(dy % s.strideH) * s.strideW + dx % s.strideW,
+          dy / s.strideH * pitch + dx / s.strideW};
+}
+
 FlatTileShape chooseFlatTile(const PatternTileSpec &s, const Target &target,
                              int64_t filters) {
-  if (s.strideH != 1 || s.strideW != 1)
-    return {};
   int64_t lanes = target.vectorLanes, taps = mostTaps(s);
-  int64_t reachH = (s.kernelH - 1) * s.dilationH;
-  int64_t reachW = (s.kernelW - 1) * s.dilationW;
-  int64_t pitch = s.outW + reachW;
+  // The padded extent the taps read, split into stride phases.
+  int64_t cols = (s.outW - 1) * s.strideW + (s.kernelW - 1) * s.dilationW + 1;
+  int64_t rows = (s.outH - 1) * s.strideH + (s.kernelH - 1) * s.dilationH + 1;
+  int64_t pitch = (cols + s.strideW - 1) / s.strideW;
+  int64_t phaseRows = (rows + s.strideH - 1) / s.strideH;
   int64_t span = (s.outH - 1) * pitch + s.outW; // flat outputs to compute
   int64_t vecs = (span + lanes - 1) / lanes;
-  // Every read stays inside the channel: the last vector's lanes plus the
-  // farthest tap. Rounded to cache lines.
-  int64_t channelFloats = (vecs * lanes + reachH * pitch + reachW + 15) / 16 * 16;
+  // Every read stays inside its phase: the last vector's lanes plus the
+  // farthest tap offset. Rounded to cache lines.
+  int64_t farthest = 0;
+  for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
+    farthest = std::max(farthest, flatTapSource(s, pitch, t).second);
+  int64_t phaseFloats =
+      (std::max(phaseRows * pitch, vecs * lanes + farthest) + 15) / 16 * 16;
+  int64_t phases = s.strideH * s.strideW;
   FlatTileShape best;
   for (int64_t f = 1; f <= filters; f *= 2) {
     if (filters % f)
@@ -147,10 +161,10 @@ FlatTileShape chooseFlatTile(const PatternTileSpec &s, const Target &target,
     // most split a cache line), the FMAs, broadcasts, prefetches and the
     // loop, as in chooseTileShape; the padded copy is not counted.
     double cost = (2.0 * taps * vecs + f * taps * (vecs + 1) +
-                   (channelFloats * 4 + 63) / 64 + 8) /
+                   (phases * phaseFloats * 4 + 63) / 64 + 8) /
                   double(f);
     if (!best.vecs || cost < best.cost)
-      best = {pitch, vecs, channelFloats, f, cost};
+      best = {pitch, vecs, phaseFloats, phases, f, cost};
   }
   return best;
 }
@@ -161,6 +175,7 @@ std::string emitFlatPatternTile(const std::string &name,
                                 const Target &target) {
   int64_t lanes = target.vectorLanes, P = s.masks.size(), F = shape.filters;
   int64_t pitch = shape.pitch, V = shape.vecs;
+  int64_t channelFloats = shape.phases * shape.phaseFloats;
   std::ostringstream c;
   auto acc = [](int64_t f, int64_t v) {
     return "c" + std::to_string(f) + "_" + std::to_string(v);
@@ -186,17 +201,17 @@ std::string emitFlatPatternTile(const std::string &name,
       c << ", w" << f << " += " << taps;
     c << ") {\n"
       << "    const float *s = a->input + (int64_t)index[k] * "
-      << shape.channelFloats << ";\n"
+      << channelFloats << ";\n"
       << "    const char *ahead = (const char *)(a->input + (int64_t)index[k + "
-      << kPatternPrefetchDistance << "] * " << shape.channelFloats << ");\n";
-    for (int64_t b = 0; b < shape.channelFloats * 4; b += 64)
+      << kPatternPrefetchDistance << "] * " << channelFloats << ");\n";
+    for (int64_t b = 0; b < channelFloats * 4; b += 64)
       c << "    PV_PREFETCH(ahead + " << b << ");\n";
     int64_t i = 0;
     for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
       if (!((s.masks[p] >> t) & 1))
         continue;
-      int64_t offset = (t / s.kernelW) * s.dilationH * pitch +
-                       (t % s.kernelW) * s.dilationW;
+      auto [phase, shift] = flatTapSource(s, pitch, t);
+      int64_t offset = phase * shape.phaseFloats + shift;
       c << "    {\n";
       for (int64_t f = 0; f < F; ++f)
         c << "      const PV wt" << f << " = PV_SET1(w" << f << "[" << i

@@ -44,12 +44,13 @@ struct TileShape {
 TileShape chooseTileShape(const PatternTileSpec &spec, const Target &target,
                           int64_t filters = 1);
 
-/// A flat tile (small maps, stride 1; see pat_pconv_layer::flat_tile in
+/// A flat tile (small maps; see pat_pconv_layer::flat_tile in
 /// conv_pattern.h): the whole output plane of `filters` filters as `vecs`
-/// vectors over a zero-padded copy of the input of row pitch `pitch`, one
-/// channel every `channelFloats` floats. vecs == 0: none.
+/// vectors over a zero-padded copy of the input split into `phases` stride
+/// phases of row pitch `pitch`, one phase every `phaseFloats` floats.
+/// vecs == 0: none.
 struct FlatTileShape {
-  int64_t pitch = 0, vecs = 0, channelFloats = 0, filters = 1;
+  int64_t pitch = 0, vecs = 0, phaseFloats = 0, phases = 1, filters = 1;
   double cost = 0; ///< Comparable with TileShape::cost.
 };
 FlatTileShape chooseFlatTile(const PatternTileSpec &spec, const Target &target,

@@ -152,18 +152,51 @@ typedef struct flat_job {
   float *padded, *output; /* output: this image's [out_c][out_h][out_w] */
 } flat_job;
 
+/* Padded columns and rows the taps read (the copy's extent). */
+static int64_t flat_cols(const pat_conv2d_params *p) {
+  return (p->out_w - 1) * p->stride_w + (p->kernel_w - 1) * p->dilation_w + 1;
+}
+static int64_t flat_rows(const pat_conv2d_params *p) {
+  return (p->out_h - 1) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
+}
+
 static void flat_pad_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const flat_job *job = (const flat_job *)arg;
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
+  int64_t sh = p->stride_h, sw = p->stride_w, pitch = l->flat_pitch;
+  int64_t cols = flat_cols(p), rows = flat_rows(p);
   (void)tid;
   for (int64_t c = begin; c < end; ++c) {
-    float *dst = job->padded + c * l->flat_channel_floats;
     const float *src = job->image + c * p->in_h * p->in_w;
-    memset(dst, 0, (size_t)l->flat_channel_floats * sizeof(float));
-    for (int64_t y = 0; y < p->in_h; ++y)
-      memcpy(dst + (y + p->pad_top) * l->flat_pitch + p->pad_left,
-             src + y * p->in_w, (size_t)p->in_w * sizeof(float));
+    for (int64_t ry = 0; ry < sh; ++ry)
+      for (int64_t rx = 0; rx < sw; ++rx) {
+        float *dst = job->padded +
+                     ((c * sh + ry) * sw + rx) * (int64_t)l->flat_phase_floats;
+        memset(dst, 0, (size_t)l->flat_phase_floats * sizeof(float));
+        for (int64_t i = 0; i * sh + ry < rows; ++i) {
+          int64_t iy = i * sh + ry - p->pad_top;
+          if (iy < 0 || iy >= p->in_h)
+            continue;
+          const float *in = src + iy * p->in_w;
+          /* Phase columns j whose input column j * sw + rx - pad_left is
+           * inside the image and the copy's extent. */
+          int64_t x0 = rx - p->pad_left;
+          int64_t lo = x0 >= 0 ? 0 : (-x0 + sw - 1) / sw;
+          int64_t hi = (p->in_w - x0 + sw - 1) / sw;
+          int64_t extent = (cols - rx + sw - 1) / sw;
+          if (hi > extent)
+            hi = extent;
+          if (sw == 1) {
+            if (hi > lo)
+              memcpy(dst + i * pitch + lo, in + lo + x0,
+                     (size_t)(hi - lo) * sizeof(float));
+          } else {
+            for (int64_t j = lo; j < hi; ++j)
+              dst[i * pitch + j] = in[j * sw + x0];
+          }
+        }
+      }
   }
 }
 
@@ -209,17 +242,15 @@ static void run_flat(pat_ctx *ctx, const pat_pconv_layer *l,
  * get them wrong). */
 static int flat_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
   const pat_conv2d_params *p = &l->conv;
-  int64_t reach_h = (p->kernel_h - 1) * p->dilation_h;
-  int64_t reach_w = (p->kernel_w - 1) * p->dilation_w;
-  int64_t padded_rows = p->out_h + reach_h;
-  return l->flat_tile && p->stride_h == 1 && p->stride_w == 1 &&
-         l->tile_filters >= 1 && l->tile_filters <= PAT_PCONV_MAX_FILTERS &&
-         p->out_c % l->tile_filters == 0 &&
-         l->flat_pitch >= p->pad_left + p->in_w &&
-         p->out_w == l->flat_pitch - reach_w &&
-         padded_rows >= p->pad_top + p->in_h &&
-         (int64_t)l->flat_channel_floats >= padded_rows * l->flat_pitch &&
-         (size_t)p->in_c * l->flat_channel_floats * sizeof(float) <=
+  int64_t sh = p->stride_h, sw = p->stride_w;
+  if (!l->flat_tile || sh < 1 || sw < 1 || l->tile_filters < 1 ||
+      l->tile_filters > PAT_PCONV_MAX_FILTERS || p->out_c % l->tile_filters)
+    return 0;
+  int64_t pitch = (flat_cols(p) + sw - 1) / sw;
+  int64_t phase_rows = (flat_rows(p) + sh - 1) / sh;
+  return l->flat_pitch == pitch &&
+         (int64_t)l->flat_phase_floats >= phase_rows * pitch &&
+         (size_t)(p->in_c * sh * sw) * l->flat_phase_floats * sizeof(float) <=
              ctx->scratch_bytes * (size_t)ctx->num_threads;
 }
 

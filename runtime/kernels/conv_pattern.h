@@ -60,15 +60,18 @@ struct pat_pconv_layer {
   pat_pconv_tile_fn tile;     /* tile_rows interior rows, or NULL */
   pat_pconv_tile_fn tile_row; /* any one row, or NULL (generic only) */
   int32_t tiles_apply_act;    /* the tiles already applied conv.act */
-  /* Flat tiles (small maps, stride 1): when flat_tile is set, each image is
-   * first copied, zero-padded, into the context's scratch: channel c at
-   * c * flat_channel_floats, row-major with pitch flat_pitch (= pad_left +
-   * in_w + pad_right) starting at padded row 0. Output (y, x) is then flat
-   * position y * flat_pitch + x and tap (ky, kx) reads flat position +
-   * (ky * flat_pitch + kx) * dilation, so vectors run across rows and small
-   * maps waste few lanes. One call computes a whole output plane of each of
-   * tile_filters filters. */
-  int32_t flat_pitch, flat_channel_floats;
+  /* Flat tiles (small maps): when flat_tile is set, each image is first
+   * copied, zero-padded and split into stride_h x stride_w phases, into the
+   * context's scratch. Phase (ry, rx) of channel c, at (c * stride_h *
+   * stride_w + ry * stride_w + rx) * flat_phase_floats, holds padded pixel
+   * (i * stride_h + ry, j * stride_w + rx) at i * flat_pitch + j (padded
+   * pixel (r, q) is input (r - pad_top, q - pad_left), 0 outside). Output
+   * (y, x) is flat position o = y * flat_pitch + x, and tap (ky, kx) reads
+   * phase (ky * dilation_h % stride_h, kx * dilation_w % stride_w) at o +
+   * (ky * dilation_h / stride_h) * flat_pitch + kx * dilation_w / stride_w,
+   * so vectors run across rows and small maps waste few lanes. One call
+   * computes a whole output plane of each of tile_filters filters. */
+  int32_t flat_pitch, flat_phase_floats;
   pat_pconv_tile_fn flat_tile;
 };
 

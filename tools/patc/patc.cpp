@@ -76,7 +76,7 @@ cl::opt<pat::PatternTileMode> patternTiles(
                clEnumValN(pat::PatternTileMode::Rows, "rows",
                           "row tiles: rows x vectors along the output width"),
                clEnumValN(pat::PatternTileMode::Flat, "flat",
-                          "flat tiles wherever they apply (stride 1): vectors "
+                          "flat tiles wherever the plane fits the registers: vectors "
                           "across rows of a zero-padded input copy")),
     cl::init(pat::PatternTileMode::Auto), cl::cat(patcCategory));
 cl::opt<bool> keepTemps("keep-temps", cl::desc("Keep the C build directory"),
