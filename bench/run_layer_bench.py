@@ -5,7 +5,9 @@ Each layer (Conv 3x3 pad 1 + ReLU, C -> C channels on an HxW map, random
 weights) is pruned with pat-prune (--patterns 8 --connectivity 3.6 by
 default) and compiled twice, --sparse=always and --sparse=never; the two run
 interleaved for --rounds rounds of one `pat-run --bench N` call each (medians
-of medians). bench/fma_peak.c measures the core's FMA rate in the same run.
+of medians). bench/fma_peak.c measures the core's FMA rate next to each
+round (the shared VM's speed drifts by 20% or more over minutes); a layer's
+share of the peak is against the median of its own probes.
 Per layer the table gives the pattern path's rate on the non-zero MACs, as a
 share of that peak (issue #3's target: >= 50% on layers of >= 64 channels),
 and its speed-up over the dense path as a share of the MAC reduction
@@ -26,7 +28,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from benchutil import ROOT, fma_peak, median_ms
+from benchutil import ROOT, fma_peak, fma_probe, median_ms
 # VGG-16's 3x3 layer shapes (channels x map size), ResNet's stage shapes,
 # and a stride-2 layer (CxHsN: stride N).
 DEFAULT_LAYERS = "64x224,128x112,256x56,512x28,512x14,64x56,128x28,256x14,512x7,128x56s2"
@@ -94,7 +96,9 @@ def main():
         np.save(x, np.random.default_rng(i).standard_normal((1, c, h, h)).astype(np.float32))
         for threads in args.threads.split(","):
             t = {"always": [], "never": []}
+            probes = []  # the FMA rate next to each round: the VM's speed drifts
             for _ in range(args.rounds):
+                probes.append(fma_probe(args.work)["gmacs"])
                 for mode in t:
                     t[mode].append(median_ms([tool("pat-run"), so[mode], "--input", f"x={x}",
                                           "--quiet", "--threads", threads,
@@ -102,13 +106,16 @@ def main():
             p, d = statistics.median(t["always"]), statistics.median(t["never"])
             rate = nonzero / p / 1e6
             reduction = total / nonzero
-            row = (spec, threads, p, d, rate, rate / (peak["gmacs"] * int(threads)),
+            local_peak = statistics.median(probes)
+            row = (spec, threads, p, d, rate, rate / (local_peak * int(threads)),
                    d / p, d / p / reduction, reduction)
             rows.append(row)
             print(f"{spec:10s} {threads}t: pattern {p:7.3f} ms  dense {d:7.3f} ms  "
                   f"{rate:5.1f} GMAC/s ({row[5]:4.0%} of peak)  dense/pattern {d / p:5.2f} "
                   f"= {row[7]:4.0%} of the {reduction:.1f}x MAC reduction", flush=True)
+    peak = fma_peak(args.work, peak)
     print(f"\nFMA peak: {peak['gmacs']:.1f} GMAC/s per core ({peak['isa']})\n")
+    print("Shares of the peak use the median of the probes run next to each layer's rounds.\n")
     print("| layer (C x H, stride) | threads | pattern (ms) | dense (ms) | non-zero GMAC/s "
           "| of FMA peak | dense / pattern | of MAC reduction |")
     print("|---|---|---|---|---|---|---|---|")

@@ -84,6 +84,7 @@ def main():
             print(f"{label:12s} {threads} thread(s): pattern {p:8.2f} ms  dense {d:8.2f} ms  "
                   f"ORT {o:8.2f} ms  ORT/pattern {o / p:5.2f}  dense/pattern {d / p:5.2f}",
                   flush=True)
+    peak = fma_peak(args.work, peak)  # again: the machine may have been slow at first
     print(f"\nFMA peak: {peak['gmacs']:.1f} GMAC/s per core ({peak['isa']})")
     print("\n| model (pruned, filter group) | threads | patc pattern (ms) | patc dense (ms) | ORT 1.30 (ms) "
           "| ORT / pattern | dense / pattern | non-zero conv GMAC / whole-model s |")
