@@ -78,37 +78,43 @@ static void inner_columns(const pat_pool2d_params *p, int64_t *lo,
           for (int64_t x = 0; x < p->in_w; ++x)                                \
             colmax[x] = row[x] > colmax[x] ? row[x] : colmax[x];               \
       }                                                                        \
-      if (rows && p->kernel_w == 3 && p->dilation_w == 1) {                    \
-        /* ResNet's 3x3 pool: a fixed window the compiler vectorises. */       \
-        const T *c = colmax - p->pad_left;                                     \
-        int64_t s = p->stride_w;                                               \
-        for (int64_t ox = lo; ox < hi; ++ox) {                                 \
-          T a = c[ox * s], b = c[ox * s + 1], d = c[ox * s + 2];               \
-          T m = b > a ? b : a;                                                 \
-          o[ox] = d > m ? d : m;                                               \
-        }                                                                      \
+      if (!rows) {                                                             \
+        for (int64_t ox = 0; ox < p->out_w; ++ox)                              \
+          o[ox] = LOWEST;                                                      \
+        continue;                                                              \
       }                                                                        \
-      for (int64_t ox = 0; ox < p->out_w; ++ox) {                              \
-        int64_t ix0 = ox * p->stride_w - p->pad_left;                          \
-        T best = LOWEST;                                                       \
-        if (rows && p->kernel_w == 3 && p->dilation_w == 1 && ox >= lo &&      \
-            ox < hi) {                                                         \
-          ox = hi - 1; /* done above */                                        \
-          continue;                                                            \
-        }                                                                      \
-        if (rows && ox >= lo && ox < hi) {                                     \
+      /* Border columns [0, lo) and [hi, out_w): windows that reach        \
+       * outside the row. */                                                   \
+      const int64_t border[2][2] = {{0, lo}, {hi, p->out_w}};                  \
+      for (int side = 0; side < 2; ++side)                                     \
+        for (int64_t ox = border[side][0]; ox < border[side][1]; ++ox) {       \
+          T best = LOWEST;                                                     \
           for (int64_t kx = 0; kx < p->kernel_w; ++kx) {                       \
-            T v = colmax[ix0 + kx * p->dilation_w];                            \
-            best = v > best ? v : best;                                        \
-          }                                                                    \
-        } else if (rows) {                                                     \
-          for (int64_t kx = 0; kx < p->kernel_w; ++kx) {                       \
-            int64_t ix = ix0 + kx * p->dilation_w;                             \
+            int64_t ix = ox * p->stride_w - p->pad_left + kx * p->dilation_w;  \
             if (ix >= 0 && ix < p->in_w)                                       \
               best = colmax[ix] > best ? colmax[ix] : best;                    \
           }                                                                    \
+          o[ox] = best;                                                        \
         }                                                                      \
-        o[ox] = best;                                                          \
+      /* Inner columns; ResNet's 3-wide window unrolled so it vectorises. */   \
+      const T *c = colmax - p->pad_left;                                       \
+      int64_t s = p->stride_w;                                                 \
+      if (p->kernel_w == 3 && p->dilation_w == 1) {                            \
+        for (int64_t ox = lo; ox < hi; ++ox) {                                 \
+          T m = LOWEST;                                                        \
+          m = c[ox * s] > m ? c[ox * s] : m;                                   \
+          m = c[ox * s + 1] > m ? c[ox * s + 1] : m;                           \
+          o[ox] = c[ox * s + 2] > m ? c[ox * s + 2] : m;                       \
+        }                                                                      \
+      } else {                                                                 \
+        for (int64_t ox = lo; ox < hi; ++ox) {                                 \
+          T best = LOWEST;                                                     \
+          for (int64_t kx = 0; kx < p->kernel_w; ++kx) {                       \
+            T v = c[ox * s + kx * p->dilation_w];                              \
+            best = v > best ? v : best;                                        \
+          }                                                                    \
+          o[ox] = best;                                                        \
+        }                                                                      \
       }                                                                        \
     }                                                                          \
   }                                                                            \
