@@ -24,7 +24,7 @@ struct EmittedModel {
 enum class PatternTileMode {
   Auto, ///< Per layer, the cheaper by the cost model.
   Rows, ///< Row tiles only.
-  Flat, ///< Flat tiles wherever they apply (stride 1, registers permitting).
+  Flat, ///< Flat tiles wherever the output plane fits the registers.
 };
 
 struct EmitOptions {

@@ -91,7 +91,6 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
            f * taps * (r * v + 1) + prefetches + 8;
   };
   TileShape best;
-  double bestCost = 0;
   for (int64_t f = 1; f <= filters; f *= 2) {
     if (filters % f)
       continue;
@@ -113,10 +112,8 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
         double cost =
             blocks * (double(interior / r) * tileCost(r, v, f) / f +
                       double(interior % r + s.outH - interior) * tileCost(1, v, 1));
-        if (!best.rows || cost < bestCost - 1e-9 * cost) {
+        if (!best.rows || cost < best.cost - 1e-9 * cost)
           best = {r, v, f, cost};
-          bestCost = cost;
-        }
       }
     }
   }

@@ -63,6 +63,31 @@ typedef struct pconv_job {
   int use_tiles;
 } pconv_job;
 
+/* Output planes and biases of storage filters [f, f + nf) of one image,
+ * whose output is `out_image` ([out_c][out_h][out_w]). */
+static void set_filters(const pat_pconv_layer *l, pat_pconv_tile_args *a,
+                        float *out_image, int64_t f, int64_t nf) {
+  const pat_conv2d_params *p = &l->conv;
+  a->filter = f;
+  for (int64_t i = 0; i < nf; ++i) {
+    int32_t o = l->reorder[f + i];
+    a->output[i] = out_image + o * p->out_h * p->out_w;
+    a->bias[i] = l->bias ? l->bias[o] : 0.f;
+  }
+}
+
+/* The layer's activation over rows [oy, oy + rows) of the first nf output
+ * planes of `a`, unless the tiles applied it already. */
+static void finish_rows(const pat_pconv_layer *l, const pat_pconv_tile_args *a,
+                        int64_t nf, int64_t oy, int64_t rows) {
+  const pat_conv2d_params *p = &l->conv;
+  if (p->act.kind == PAT_ACT_NONE || l->tiles_apply_act)
+    return;
+  for (int64_t i = 0; i < nf; ++i)
+    pat_activation_f32(a->output[i] + oy * p->out_w,
+                       a->output[i] + oy * p->out_w, rows * p->out_w, p->act);
+}
+
 /* Runs a generated tile over rows [oy, oy + rows) of storage filters
  * [f, f + nf), column block by column block. */
 static void run_tiles(const pconv_job *job, int64_t b, int64_t f, int64_t nf,
@@ -71,12 +96,7 @@ static void run_tiles(const pconv_job *job, int64_t b, int64_t f, int64_t nf,
   const pat_conv2d_params *p = &l->conv;
   pat_pconv_tile_args a;
   a.input = job->input + b * p->in_c * p->in_h * p->in_w;
-  for (int64_t i = 0; i < nf; ++i) {
-    int32_t o = l->reorder[f + i];
-    a.output[i] = job->output + (b * p->out_c + o) * p->out_h * p->out_w;
-    a.bias[i] = l->bias ? l->bias[o] : 0.f;
-  }
-  a.filter = f;
+  set_filters(l, &a, job->output + b * p->out_c * p->out_h * p->out_w, f, nf);
   a.oy = oy;
   int64_t vecs = l->tile_vecs, s = p->stride_w, base = l->tile_base_vecs;
   int64_t span = vecs * PV_LANES;
@@ -105,10 +125,7 @@ static void run_tiles(const pconv_job *job, int64_t b, int64_t f, int64_t nf,
       }
     fn(l, &a);
   }
-  if (p->act.kind != PAT_ACT_NONE && !l->tiles_apply_act)
-    for (int64_t i = 0; i < nf; ++i)
-      pat_activation_f32(a.output[i] + oy * p->out_w,
-                         a.output[i] + oy * p->out_w, rows * p->out_w, p->act);
+  finish_rows(l, &a, nf, oy, rows);
 }
 
 /* Per image: job->tile_items row-tile items (tile unit major, filter group
@@ -204,22 +221,15 @@ static void flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const flat_job *job = (const flat_job *)arg;
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
-  int64_t plane = p->out_h * p->out_w, nf = l->tile_filters;
+  int64_t nf = l->tile_filters;
   (void)tid;
   for (int64_t g = begin; g < end; ++g) {
     pat_pconv_tile_args a;
     a.input = job->padded;
-    a.filter = g * nf;
+    set_filters(l, &a, job->output, g * nf, nf);
     a.oy = a.ox = 0;
-    for (int64_t i = 0; i < nf; ++i) {
-      int32_t o = l->reorder[g * nf + i];
-      a.output[i] = job->output + o * plane;
-      a.bias[i] = l->bias ? l->bias[o] : 0.f;
-    }
     l->flat_tile(l, &a);
-    if (p->act.kind != PAT_ACT_NONE && !l->tiles_apply_act)
-      for (int64_t i = 0; i < nf; ++i)
-        pat_activation_f32(a.output[i], a.output[i], plane, p->act);
+    finish_rows(l, &a, nf, 0, p->out_h);
   }
 }
 
