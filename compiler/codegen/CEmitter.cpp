@@ -386,13 +386,16 @@ LogicalResult Emitter::emitGemm(GemmOp op) {
   int64_t n = tb ? bs[0] : bs[1];
   int64_t aSm = ta ? 1 : k, aSk = ta ? m : 1;
   int64_t bSk = tb ? 1 : n, bSn = tb ? k : 1;
-  std::string b = in(op.getB());
+  std::string b;
   if (auto data = getF32Constant(op.getB())) {
     // Store B as [N][K] so that every output is a contiguous dot product.
+    // Only this copy enters the blob: in(B) would add the original as well.
     std::vector<float> bt = tb ? *data : transposeMatrix(*data, k, n);
     b = "(const float *)" + weightExpr(addBlob(bt));
     bSk = 1;
     bSn = k;
+  } else {
+    b = in(op.getB());
   }
   int64_t cSm = 0, cSn = 0;
   std::string c = "NULL";
