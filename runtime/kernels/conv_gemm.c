@@ -22,6 +22,45 @@ typedef struct im2col_source {
   int is_pointwise; /* 1x1, stride 1, no padding: B is the input itself */
 } im2col_source;
 
+/* out[t] = row[t * stride] for t in [0, n). Stride 2 has vector paths that
+ * only load elements the scalar loop would read: im2col packing of stride-2
+ * convs (ResNet's first layer) was mostly this copy, one float at a time. */
+static inline void copy_strided(float *out, const float *row, int64_t n,
+                                int64_t stride) {
+  int64_t t = 0;
+  if (stride == 1) {
+    memcpy(out, row, (size_t)n * sizeof(float));
+    return;
+  }
+#if defined(PAT_ISA_AVX512)
+  if (stride == 2) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                           20, 22, 24, 26, 28, 30);
+    /* The last element read is row[2 * (t + 15) + 1]; the scalar loop reads
+     * up to row[2 * (n - 1)], so stop one vector early. */
+    for (; t + 16 < n; t += 16) {
+      __m512 lo = _mm512_loadu_ps(row + 2 * t);
+      __m512 hi = _mm512_loadu_ps(row + 2 * t + 16);
+      _mm512_storeu_ps(out + t, _mm512_permutex2var_ps(lo, even, hi));
+    }
+  }
+#elif defined(PAT_ISA_AVX2)
+  if (stride == 2) {
+    for (; t + 8 < n; t += 8) {
+      __m256 lo = _mm256_loadu_ps(row + 2 * t);
+      __m256 hi = _mm256_loadu_ps(row + 2 * t + 8);
+      /* [lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6], then the 64-bit pairs in
+       * order 0 2 1 3. */
+      __m256 mixed = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+      _mm256_storeu_ps(out + t, _mm256_castpd_ps(_mm256_permute4x64_pd(
+                                    _mm256_castps_pd(mixed), 0xD8)));
+    }
+  }
+#endif
+  for (; t < n; ++t)
+    out[t] = row[t * stride];
+}
+
 /* Writes B[k0:k0+kc][n0:n0+nc] as ceil(nc/NR) panels of [kc][NR]. */
 static void pack_b(const im2col_source *s, int64_t k0, int64_t kc, int64_t n0,
                    int64_t nc, float *dst) {
@@ -82,11 +121,7 @@ static void pack_b(const im2col_source *s, int64_t k0, int64_t kc, int64_t n0,
         const float *row = in + iy * s->in_w + ix0;
         for (int64_t t = 0; t < lo; ++t)
           out[t] = 0.f;
-        if (s->stride_w == 1)
-          memcpy(out + lo, row + lo, (size_t)(hi - lo) * sizeof(float));
-        else
-          for (int64_t t = lo; t < hi; ++t)
-            out[t] = row[t * s->stride_w];
+        copy_strided(out + lo, row + lo * s->stride_w, hi - lo, s->stride_w);
         for (int64_t t = hi; t < len; ++t)
           out[t] = 0.f;
       }

@@ -1,9 +1,10 @@
 //===- ConvKernelTest.cpp - Conv kernels against the reference --*- C++ -*-===//
 //
 // Part of patc. Random shapes, including the edges: stride 2, padding,
-// dilation, groups, 1 channel, odd widths, 1x1, whole-zero weights. The
-// library here is built for the generic target (PAT_GEMM_MR from the header);
-// the SIMD targets are covered end to end by the model tests.
+// dilation, groups, 1 channel, odd widths, 1x1, whole-zero weights. Built
+// once per target the machine runs (runtime_unit_tests: generic;
+// runtime_conv_tests_avx2/avx512: the SIMD micro-kernels and packing paths),
+// PAT_GEMM_MR coming from the header as in patc's packing.
 //
 //===----------------------------------------------------------------------===//
 
@@ -98,6 +99,10 @@ TEST_P(ConvKernels, MatchReference) {
       {1, 300, 6, 5, 13, 3, 3, 1, 1, 1, 1, true, PAT_ACT_TANH, false},  // K > KC
       {1, 3, 40, 37, 12, 3, 3, 1, 1, 1, 1, true, PAT_ACT_NONE, false},  // N > NC
       {1, 2, 4, 4, 3, 3, 1, 1, 0, 1, 1, true, PAT_ACT_NONE, false},     // 3x1 kernel
+      // ResNet's first layer, narrowed: the vector stride-2 im2col copies
+      // need output runs longer than a vector.
+      {1, 3, 41, 75, 8, 7, 7, 2, 3, 1, 1, true, PAT_ACT_RELU, false},
+      {1, 2, 9, 36, 5, 3, 3, 2, 0, 1, 1, false, PAT_ACT_NONE, false}, // no pad, even
   };
   for (const ConvCase &c : cases)
     checkCase(c, rng, &ctx);
