@@ -21,6 +21,7 @@ void pat::buildGraphPipeline(OpPassManager &pm,
   fpm.addPass(createSparsityAnalysis(sparsity));
   fpm.addPass(createFilterKernelReorder());
   fpm.addPass(createFkwPack());
+  fpm.addPass(createFuseResidual());
   fpm.addPass(createDeadCodeElimination());
   fpm.addPass(createPlanMemory());
 }

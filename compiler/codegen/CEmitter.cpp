@@ -245,6 +245,10 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
   std::string bias = op.getBias() ? in(op.getBias()) : "NULL";
   auto weights = getF32Constant(op.getWeight());
   std::string call;
+  bool gemmPath = weights && !(ws[1] == 1 && groups > 1);
+  if (op.getResidual() && !gemmPath)
+    return op.emitOpError("a fused residual needs the GEMM kernel (constant "
+                          "weights, not depthwise)");
   if (!weights) {
     call = "pat_conv2d_reference_f32(&p, " + in(op.getInput()) + ", " +
            in(op.getWeight()) + ", " + bias + ", " + outp(op.getResult()) + ");";
@@ -256,7 +260,8 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
         packConvWeightsForGemm(*weights, ws, groups, target.gemmMR);
     call = "pat_conv2d_gemm_f32(ctx, &p, " + in(op.getInput()) +
            ", (const float *)" + weightExpr(addBlob(packed)) + ", " + bias +
-           ", " + outp(op.getResult()) + ");";
+           ", " + (op.getResidual() ? in(op.getResidual()) : "NULL") + ", " +
+           outp(op.getResult()) + ");";
   }
   body << "  {\n    " << p.str() << "\n    " << call << "\n  }\n";
   return success();

@@ -130,7 +130,11 @@ LogicalResult convertConv(ImporterState &s) {
     operands.push_back(*bias);
   }
   OpBuilder &b = s.builder;
-  Attrs attrs{b.getNamedAttr("strides", b.getDenseI64ArrayAttr(win.strides)),
+  // input, weight, bias (0 or 1), residual (none at import).
+  int32_t hasBias = operands.size() > 2 ? 1 : 0;
+  Attrs attrs{b.getNamedAttr("operandSegmentSizes",
+                             b.getDenseI32ArrayAttr({1, 1, hasBias, 0})),
+              b.getNamedAttr("strides", b.getDenseI64ArrayAttr(win.strides)),
               b.getNamedAttr("pads", b.getDenseI64ArrayAttr(win.pads)),
               b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(win.dilations)),
               b.getNamedAttr("groups", b.getI64IntegerAttr(groups))};

@@ -130,6 +130,9 @@ LogicalResult Conv2DOp::verify() {
                                   getPads(), getDilations());
   if (failed(expected))
     return failure();
+  if (getResidual() && getResidual().getType() != getResult().getType())
+    return emitOpError("residual must have the result's type ")
+           << getResult().getType() << ", got " << getResidual().getType();
   return verifyResultShape(*this, *expected);
 }
 

@@ -43,14 +43,17 @@ def Pat_ConstantOp : Pat_Op<"constant",
 // Convolution and matrix products
 //===----------------------------------------------------------------------===//
 
-def Pat_Conv2DOp : Pat_Op<"conv2d", [Pure]> {
+def Pat_Conv2DOp : Pat_Op<"conv2d", [Pure, AttrSizedOperandSegments]> {
   let summary = "2-D convolution, NCHW input, OIHW weight, optional bias";
   let description = [{
     `pads` is [top, left, bottom, right]. The weight is
-    [C_out, C_in / groups, kH, kW]. An activation may be fused.
+    [C_out, C_in / groups, kH, kW]. An activation may be fused, and (by
+    `pat-fuse-residual`) a `residual` of the result's shape, added before
+    the activation: act(conv + bias + residual).
   }];
   let arguments = !con((ins Pat_F32Tensor:$input, Pat_F32Tensor:$weight,
                             Optional<Pat_F32Tensor>:$bias,
+                            Optional<Pat_F32Tensor>:$residual,
                             DenseI64ArrayAttr:$strides,
                             DenseI64ArrayAttr:$pads,
                             DenseI64ArrayAttr:$dilations,
@@ -58,7 +61,7 @@ def Pat_Conv2DOp : Pat_Op<"conv2d", [Pure]> {
                        FusedActivationArgs);
   let results = (outs Pat_F32Tensor:$result);
   let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? attr-dict `:`
+    $input `,` $weight (`,` $bias^)? (`residual` $residual^)? attr-dict `:`
     functional-type(operands, results)
   }];
   let hasVerifier = 1;

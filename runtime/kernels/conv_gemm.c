@@ -136,6 +136,7 @@ typedef struct gemm_job {
   int64_t m, n, k;
   const float *a_packed; /* ceil(m/MR) panels of [k][MR] */
   const float *bias;
+  const float *residual; /* NULL or m x n like c */
   pat_activation act;
   float *c; /* m x n, row stride n */
   im2col_source src;
@@ -185,6 +186,11 @@ static void gemm_tasks(void *arg, int64_t begin, int64_t end, int tid) {
         for (int64_t j = 0; j < nc; ++j)
           row[j] += b;
       }
+      if (job->residual) {
+        const float *r = job->residual + mi * job->n + n0;
+        for (int64_t j = 0; j < nc; ++j)
+          row[j] += r[j];
+      }
       if (job->act.kind != PAT_ACT_NONE)
         pat_activation_f32(row, row, nc, job->act);
     }
@@ -193,7 +199,8 @@ static void gemm_tasks(void *arg, int64_t begin, int64_t end, int tid) {
 
 void pat_conv2d_gemm_f32(pat_ctx *ctx, const pat_conv2d_params *p,
                          const float *input, const float *packed_weight,
-                         const float *bias, float *output) {
+                         const float *bias, const float *residual,
+                         float *output) {
   int64_t cin_g = p->in_c / p->groups, cout_g = p->out_c / p->groups;
   int64_t k = cin_g * p->kernel_h * p->kernel_w;
   int64_t n = p->out_h * p->out_w;
@@ -234,6 +241,8 @@ void pat_conv2d_gemm_f32(pat_ctx *ctx, const pat_conv2d_params *p,
       job.c = output + (b * p->out_c + g * cout_g) * n;
       job.a_packed = packed_weight + g * panels * MR * k;
       job.bias = bias ? bias + g * cout_g : NULL;
+      job.residual = residual ? residual + (b * p->out_c + g * cout_g) * n
+                              : NULL;
       pat_parallel_for(ctx, m_blocks * job.n_blocks, 1, gemm_tasks, &job);
     }
 }

@@ -73,11 +73,14 @@ typedef struct pat_conv2d_params {
 
 /* Convolution as GEMM over an implicit im2col. `packed_weight` holds, per
  * group, ceil((out_c/groups)/MR) panels of [K][MR] with
- * K = (in_c/groups)*kernel_h*kernel_w. `bias` may be NULL. */
+ * K = (in_c/groups)*kernel_h*kernel_w. `bias` may be NULL. `residual` (may
+ * be NULL) has the output's shape and is added before the activation:
+ * output = act(conv + bias + residual). It must not overlap `output`. */
 PAT_HIDDEN void pat_conv2d_gemm_f32(pat_ctx *ctx, const pat_conv2d_params *p,
                                     const float *input,
                                     const float *packed_weight,
-                                    const float *bias, float *output);
+                                    const float *bias, const float *residual,
+                                    float *output);
 
 /* Depthwise convolution (in_c/groups == 1); weight is OIHW as in ONNX. */
 PAT_HIDDEN void pat_conv2d_depthwise_f32(pat_ctx *ctx,

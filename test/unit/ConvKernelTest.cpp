@@ -12,6 +12,7 @@ extern "C" {
 #include "pat_kernels.h"
 }
 #include "compiler/codegen/WeightPacking.h"
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <random>
 #include <vector>
@@ -61,19 +62,39 @@ void checkCase(const ConvCase &c, std::mt19937 &rng, pat_ctx *ctx) {
   const float *b = c.bias ? bias.data() : nullptr;
   pat_conv2d_reference_f32(&p, in.data(), w.data(), b, ref.data());
   int64_t shape[] = {p.out_c, p.in_c / p.groups, p.kernel_h, p.kernel_w};
+  auto expectNear = [&](const std::vector<float> &want, const char *what) {
+    for (size_t i = 0; i < outSize; ++i)
+      ASSERT_NEAR(got[i], want[i], 1e-4f * (1.f + std::abs(want[i])))
+          << what << ": element " << i << " of cin " << c.cin << " h " << c.h
+          << " w " << c.w << " cout " << c.cout << " k " << c.kh << "x"
+          << c.kw << " stride " << c.stride << " pad " << c.pad << " dil "
+          << c.dilation << " groups " << c.groups;
+  };
   if (p.in_c / p.groups == 1 && p.groups > 1) {
     pat_conv2d_depthwise_f32(ctx, &p, in.data(), w.data(), b, got.data());
-  } else {
-    std::vector<float> packed =
-        pat::packConvWeightsForGemm(w, shape, p.groups, PAT_GEMM_MR);
-    pat_conv2d_gemm_f32(ctx, &p, in.data(), packed.data(), b, got.data());
+    expectNear(ref, "depthwise");
+    return;
   }
+  std::vector<float> packed =
+      pat::packConvWeightsForGemm(w, shape, p.groups, PAT_GEMM_MR);
+  pat_conv2d_gemm_f32(ctx, &p, in.data(), packed.data(), b, nullptr,
+                      got.data());
+  expectNear(ref, "gemm");
+  // With a residual: act(conv + bias + residual), the activation applied
+  // after the add.
+  std::vector<float> residual(outSize), want(outSize);
+  for (float &v : residual)
+    v = dist(rng);
+  pat_conv2d_params linear = p;
+  linear.act = {PAT_ACT_NONE, 0.f, 0.f};
+  pat_conv2d_reference_f32(&linear, in.data(), w.data(), b, want.data());
   for (size_t i = 0; i < outSize; ++i)
-    ASSERT_NEAR(got[i], ref[i], 1e-4f * (1.f + std::abs(ref[i])))
-        << "element " << i << " of cin " << c.cin << " h " << c.h << " w "
-        << c.w << " cout " << c.cout << " k " << c.kh << "x" << c.kw
-        << " stride " << c.stride << " pad " << c.pad << " dil " << c.dilation
-        << " groups " << c.groups;
+    want[i] += residual[i];
+  pat_activation_f32(want.data(), want.data(), (int64_t)outSize, p.act);
+  std::fill(got.begin(), got.end(), 1e30f);
+  pat_conv2d_gemm_f32(ctx, &p, in.data(), packed.data(), b, residual.data(),
+                      got.data());
+  expectNear(want, "gemm + residual");
 }
 
 class ConvKernels : public ::testing::TestWithParam<int> {};
