@@ -310,14 +310,15 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
     break;
   }
   if (useFlat) {
-    shape = {0, 0, flat.filters, flat.cost};
+    shape = {0, 0, flat.filters, flat.cost, 0};
     flatScratchBytes = std::max(flatScratchBytes,
                                 is[1] * flat.phases * flat.phaseFloats * 4);
   } else {
     flat = {};
   }
   std::string name = "pconv" + std::to_string(patternLayers++);
-  std::string tile = "NULL", tileRow = "NULL", flatTile = "NULL";
+  std::string tile = "NULL", tileRow = "NULL", flatTile = "NULL",
+              tileRest = "NULL";
   if (flat.vecs) {
     flatTile = name + "_flat" + (flat.filters > 1 ? "x" + std::to_string(flat.filters) : "");
     functions << emitFlatPatternTile(flatTile, spec, flat, target);
@@ -329,6 +330,13 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
     tileRow = name + "_rows1";
     if (shape.rows != 1 || shape.filters != 1)
       functions << emitPatternTile(tileRow, spec, {1, shape.vecs, 1}, target);
+    if (shape.restRows) {
+      TileShape rest = shape;
+      rest.rows = shape.restRows;
+      tileRest = name + "_rows" + std::to_string(rest.rows) +
+                 (rest.filters > 1 ? "x" + std::to_string(rest.filters) : "");
+      functions << emitPatternTile(tileRest, spec, rest, target);
+    }
   }
 
   // FKW arrays and each storage filter's first weight.
@@ -378,8 +386,8 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
        << (shape.rows ? baseVectors(spec, shape.vecs, target) : 0) << ", "
        << shape.filters << ", " << tile << ", " << tileRow
        << ", " << (spec.relu ? 1 : 0) << ", " << flat.pitch << ", "
-       << flat.phaseFloats << ", " << flatTile
-       << "};\n    pat_pattern_conv2d_f32(ctx, &l, "
+       << flat.phaseFloats << ", " << flatTile << ", " << shape.restRows
+       << ", " << tileRest << "};\n    pat_pattern_conv2d_f32(ctx, &l, "
        << in(op.getInput()) << ", " << outp(op.getResult()) << ");\n  }\n";
   return success();
 }

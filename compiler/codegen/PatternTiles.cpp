@@ -108,12 +108,17 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
       for (int64_t r = 1; r <= std::min(maxRows, std::max<int64_t>(interior, 1));
            ++r) {
         // Per filter: the row tiles over the interior, the rows left over
-        // and the border rows as one-row, one-filter tiles.
+        // as one shorter tile (or one row), and the border rows as one-row,
+        // one-filter tiles.
+        int64_t tiles = interior / r, rest = interior % r;
+        int64_t restRows = r > 1 && tiles > 0 && rest >= 2 ? rest : 0;
+        double restCost = restRows ? tileCost(restRows, v, f) / f
+                                   : double(rest) * tileCost(1, v, 1);
         double cost =
-            blocks * (double(interior / r) * tileCost(r, v, f) / f +
-                      double(interior % r + s.outH - interior) * tileCost(1, v, 1));
+            blocks * (double(tiles) * tileCost(r, v, f) / f + restCost +
+                      double(s.outH - interior) * tileCost(1, v, 1));
         if (!best.rows || cost < best.cost - 1e-9 * cost)
-          best = {r, v, f, cost};
+          best = {r, v, f, cost, restRows};
       }
     }
   }
@@ -140,12 +145,14 @@ FlatTileShape chooseFlatTile(const PatternTileSpec &s, const Target &target,
   int64_t span = (s.outH - 1) * pitch + s.outW; // flat outputs to compute
   int64_t vecs = (span + lanes - 1) / lanes;
   // Every read stays inside its phase: the last vector's lanes plus the
-  // farthest tap offset. Rounded to cache lines.
+  // farthest tap offset, plus one vector for the aligned pair flatLoad
+  // reads around it. Rounded to cache lines.
   int64_t farthest = 0;
   for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
     farthest = std::max(farthest, flatTapSource(s, pitch, t).second);
   int64_t phaseFloats =
-      (std::max(phaseRows * pitch, vecs * lanes + farthest) + 15) / 16 * 16;
+      (std::max(phaseRows * pitch, vecs * lanes + farthest + lanes) + 15) /
+      16 * 16;
   int64_t phases = s.strideH * s.strideW;
   FlatTileShape best;
   for (int64_t f = 1; f <= filters; f *= 2) {
@@ -154,16 +161,31 @@ FlatTileShape chooseFlatTile(const PatternTileSpec &s, const Target &target,
     // Accumulators, broadcast weights and the loaded vector in registers.
     if (f * vecs + f * taps + 1 > target.vectorRegisters)
       continue;
-    // Per kernel: one unaligned load per tap and vector (counted twice:
-    // most split a cache line), the FMAs, broadcasts, prefetches and the
-    // loop, as in chooseTileShape; the padded copy is not counted.
-    double cost = (2.0 * taps * vecs + f * taps * (vecs + 1) +
+    // Per kernel: per tap and vector one unaligned load (counted twice:
+    // most split a cache line) or, with AVX-512, one lane shift or aligned
+    // load (see flatLoad); the FMAs, broadcasts, prefetches and the loop, as
+    // in chooseTileShape; the padded copy is not counted.
+    double perTapVector = target.isaMacro == "PAT_ISA_AVX512" ? 1.0 : 2.0;
+    double cost = (perTapVector * taps * vecs + f * taps * (vecs + 1) +
                    (phases * phaseFloats * 4 + 63) / 64 + 8) /
                   double(f);
     if (!best.vecs || cost < best.cost)
       best = {pitch, vecs, phaseFloats, phases, f, cost};
   }
   return best;
+}
+
+/// The vector at float offset `o` of a flat tile's channel copy. With
+/// AVX-512, an offset off the 16-float grid is put together from the two
+/// aligned vectors around it (the compiler shares those loads between taps):
+/// split-line unaligned loads made flat tiles load-bound.
+static std::string flatLoad(int64_t o, const Target &target) {
+  int64_t lanes = target.vectorLanes, r = o % lanes;
+  if (target.isaMacro != "PAT_ISA_AVX512" || r == 0)
+    return "PV_LOADU(s + " + std::to_string(o) + ")";
+  return "PV_ALIGNR(PV_LOADU(s + " + std::to_string(o - r + lanes) +
+         "), PV_LOADU(s + " + std::to_string(o - r) + "), " +
+         std::to_string(r) + ")";
 }
 
 std::string emitFlatPatternTile(const std::string &name,
@@ -214,7 +236,8 @@ std::string emitFlatPatternTile(const std::string &name,
         c << "      const PV wt" << f << " = PV_SET1(w" << f << "[" << i
           << "]);\n";
       for (int64_t v = 0; v < V; ++v) {
-        c << "      { const PV x = PV_LOADU(s + " << v * lanes + offset << ");";
+        c << "      { const PV x = " << flatLoad(v * lanes + offset, target)
+          << ";";
         for (int64_t f = 0; f < F; ++f)
           c << " " << acc(f, v) << " = PV_FMA(wt" << f << ", x, " << acc(f, v)
             << ");";

@@ -37,6 +37,9 @@ struct PatternTileSpec {
 struct TileShape {
   int64_t rows = 0, vecs = 0, filters = 1;
   double cost = 0; ///< Estimated work per filter and kernel over the layer.
+  /// Interior rows left after the `rows`-row tiles, run as one more tile of
+  /// this many rows when >= 2 (else as one-row tiles).
+  int64_t restRows = 0;
 };
 
 /// The cheapest shape by a load + shift + FMA count; `filters` (a power of

@@ -57,7 +57,10 @@ typedef struct pconv_job {
   const pat_pconv_layer *l;
   const float *input;
   float *output;
-  int64_t filters, units, tiles, oy_lo, oy_hi;
+  int64_t filters, tiles, oy_lo, oy_hi;
+  int64_t rest_rows;    /* rows of the one rest tile after the tiles, or 0 */
+  int64_t covered_hi;   /* first row after the tiles (and the rest tile) */
+  int64_t singles;      /* one-row items per filter: above oy_lo, from covered_hi */
   int64_t tile_filters; /* filters per row-tile work item */
   int64_t tile_items;   /* row-tile work items per image */
   int use_tiles;
@@ -129,27 +132,31 @@ static void run_tiles(const pconv_job *job, int64_t b, int64_t f, int64_t nf,
 }
 
 /* Per image: job->tile_items row-tile items (tile unit major, filter group
- * minor), then one item per (single row, filter). */
+ * minor; the last unit is the rest tile if there is one), then one item per
+ * (single row, filter). */
 static void pconv_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const pconv_job *job = (const pconv_job *)arg;
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
-  int64_t per_image = job->tile_items + (job->units - job->tiles) * job->filters;
+  int64_t per_image = job->tile_items + job->singles * job->filters;
   (void)tid;
   for (int64_t t = begin; t < end; ++t) {
     int64_t b = t / per_image, item = t % per_image;
     if (item < job->tile_items) {
       int64_t groups = job->filters / job->tile_filters;
       int64_t f = item % groups * job->tile_filters, unit = item / groups;
-      run_tiles(job, b, f, job->tile_filters,
-                job->oy_lo + unit * l->tile_rows, l->tile_rows, l->tile);
+      int64_t oy = job->oy_lo + unit * l->tile_rows;
+      if (unit < job->tiles)
+        run_tiles(job, b, f, job->tile_filters, oy, l->tile_rows, l->tile);
+      else
+        run_tiles(job, b, f, job->tile_filters, oy, job->rest_rows,
+                  l->tile_rest);
       continue;
     }
     item -= job->tile_items;
     int64_t f = item % job->filters, i = item / job->filters;
     /* Single rows: those above the tiles, then those below. */
-    int64_t oy = i < job->oy_lo ? i : job->oy_lo + job->tiles * l->tile_rows +
-                                          (i - job->oy_lo);
+    int64_t oy = i < job->oy_lo ? i : job->covered_hi + (i - job->oy_lo);
     if (job->use_tiles) {
       run_tiles(job, b, f, 1, oy, 1, l->tile_row);
     } else {
@@ -307,10 +314,18 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
     job.tile_filters = l->tile_filters;
   else if (job.tiles && l->tile_filters != 1)
     job.tiles = 0; /* the row tile was generated for tile_filters filters */
-  job.units = job.tiles + (p->out_h - job.tiles * (job.tiles ? l->tile_rows : 0));
-  job.tile_items = job.tiles * (job.filters / job.tile_filters);
+  job.rest_rows = 0;
+  if (job.tiles && l->tile_rest && l->tile_rest_rows >= 2 &&
+      l->tile_rest_rows < l->tile_rows &&
+      l->tile_rest_rows == (job.oy_hi - job.oy_lo) % l->tile_rows)
+    job.rest_rows = l->tile_rest_rows;
+  if (!job.tiles)
+    job.oy_lo = job.oy_hi = 0;
+  job.covered_hi = job.oy_lo + job.tiles * l->tile_rows + job.rest_rows;
+  job.singles = job.oy_lo + (p->out_h - job.covered_hi);
+  job.tile_items = (job.tiles + (job.rest_rows ? 1 : 0)) *
+                   (job.filters / job.tile_filters);
   pat_parallel_for(ctx,
-                   p->batch * (job.tile_items +
-                               (job.units - job.tiles) * job.filters),
+                   p->batch * (job.tile_items + job.singles * job.filters),
                    1, pconv_tasks, &job);
 }

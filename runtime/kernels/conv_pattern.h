@@ -73,6 +73,11 @@ struct pat_pconv_layer {
    * computes a whole output plane of each of tile_filters filters. */
   int32_t flat_pitch, flat_phase_floats;
   pat_pconv_tile_fn flat_tile;
+  /* The interior rows the tile_rows-row tiles leave over, when there are at
+   * least two: one more tile of tile_rest_rows rows (same vecs and
+   * filters) instead of that many one-row tiles. NULL: one-row tiles. */
+  int32_t tile_rest_rows;
+  pat_pconv_tile_fn tile_rest;
 };
 
 PAT_HIDDEN void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,

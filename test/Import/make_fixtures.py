@@ -73,6 +73,11 @@ def main(out):
         ], [f32("x", [1, 8, 12, 20])], [f32("y", [1, 4, 12 // stride, 20 // stride])],
             [init("w", w)])
 
+    # Taller: the 5-row tiles leave interior rows over, run as one more tile.
+    save(p("pattern_conv_tall.onnx"), [
+        helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1]),
+    ], [f32("x", [1, 8, 19, 20])], [f32("y", [1, 4, 19, 20])], [init("w", w)])
+
     # The same with filter pairs (0, 2) and (1, 3) sharing their kernels'
     # channels and patterns (as pat-prune --filter-group 2 leaves them, up to
     # FKR's order): the tiles run two filters at a time.
