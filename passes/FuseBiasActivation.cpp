@@ -62,19 +62,6 @@ bool fuseBiasAdd(AddOp add) {
   return false;
 }
 
-template <typename ProducerOp>
-bool fuseActivationInto(Operation *act, ProducerOp producer) {
-  auto info = asFusedActivation(act);
-  if (!info || !producer->hasOneUse() || producer.getActivation() != "none")
-    return false;
-  producer.setActivation(info->name);
-  producer.setActAlpha(llvm::APFloat(info->alpha));
-  producer.setActBeta(llvm::APFloat(info->beta));
-  act->getResult(0).replaceAllUsesWith(producer.getResult());
-  act->erase();
-  return true;
-}
-
 struct FuseBiasActivationPass
     : public pat::impl::FuseBiasActivationBase<FuseBiasActivationPass> {
   void runOnOperation() override {

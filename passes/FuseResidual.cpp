@@ -44,17 +44,8 @@ void fuse(AddOp add, Conv2DOp conv, Value residual) {
   conv.getResidualMutable().assign(residual);
   add.getResult().replaceAllUsesWith(conv.getResult());
   add.erase();
-  if (!conv->hasOneUse())
-    return;
-  Operation *user = *conv->getUsers().begin();
-  auto info = asFusedActivation(user);
-  if (!info || user->getNumOperands() != 1)
-    return;
-  conv.setActivation(info->name);
-  conv.setActAlpha(llvm::APFloat(info->alpha));
-  conv.setActBeta(llvm::APFloat(info->beta));
-  user->getResult(0).replaceAllUsesWith(conv.getResult());
-  user->erase();
+  if (conv->hasOneUse())
+    fuseActivationInto(*conv->getUsers().begin(), conv);
 }
 
 struct FuseResidualPass
