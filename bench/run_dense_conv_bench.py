@@ -5,12 +5,14 @@ Each case is a chain of identical convs (+ ReLU) on one shape, so the
 per-call overhead of ORT's Node.js binding is spread over many layers;
 "first" is five parallel copies of ResNet's 7x7/2 first conv on 224x224
 (its im2col packing is the stride-2 one). patc compiles each model with
---sparse=never; pat-run and ort-run.js alternate for --rounds rounds of one
-`--bench N` call each, and the table gives medians of the per-round
-medians and the rate on the model's MACs.
+--sparse=never, once per --gemm-kernels mode (default: auto); pat-run (each
+.so) and ort-run.js alternate for --rounds rounds of one `--bench N` call
+each, and the table gives medians of the per-round medians and the rate on
+the model's MACs.
 
-usage: run_dense_conv_bench.py [--cases ...] [--threads 1] [--rounds 5]
-                               [--runs 20] [--work DIR]
+usage: run_dense_conv_bench.py [--cases ...] [--gemm-kernels auto,wide,small]
+                               [--threads 1] [--rounds 5] [--runs 20]
+                               [--work DIR]
 """
 import argparse
 import os
@@ -69,6 +71,8 @@ def make_case(path, name, rng):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument("--gemm-kernels", default="auto",
+                    help="patc --gemm-kernel modes to compare, comma-separated")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=20)
@@ -87,22 +91,32 @@ def main():
         shape, macs = make_case(base + ".onnx", name, rng)
         x = base + "-x.npy"
         np.save(x, rng.standard_normal(shape).astype(np.float32))
-        subprocess.run([args.patc, base + ".onnx", "--sparse=never", "-o", base + ".so"],
-                       check=True)
+        modes = args.gemm_kernels.split(",")
+        for mode in modes:
+            subprocess.run([args.patc, base + ".onnx", "--sparse=never",
+                            f"--gemm-kernel={mode}", "-o", f"{base}-{mode}.so"], check=True)
         bench = ["--threads", str(args.threads), "--bench", str(args.runs)]
-        patc_ms, ort_ms = [], []
+        patc_ms, ort_ms = {m: [] for m in modes}, []
         for _ in range(args.rounds):
-            patc_ms.append(median_ms([args.pat_run, base + ".so", x, "--quiet"] + bench))
+            for mode in modes:
+                patc_ms[mode].append(median_ms([args.pat_run, f"{base}-{mode}.so", x, "--quiet"]
+                                               + bench))
             ort_ms.append(median_ms(["node", ort_run, base + ".onnx", "--input", f"x={x}",
                                      "--output-dir", args.work] + bench))
-        p, o = statistics.median(patc_ms), statistics.median(ort_ms)
-        rows.append((name, p, o, macs / p / 1e6, macs / o / 1e6))
-        print(f"{name:12s} patc {p:8.3f} ms  ORT {o:8.3f} ms", flush=True)
-    print(f"\n| case | patc (ms) | ORT 1.30 (ms) | patc / ORT | patc GMAC/s | ORT GMAC/s |")
-    print("|---|---|---|---|---|---|")
-    for name, p, o, pg, og in rows:
-        print(f"| {name} | {p:.3f} | {o:.3f} | {p / o:.2f} | {pg:.1f} | {og:.1f} |")
-
+        p = {m: statistics.median(patc_ms[m]) for m in modes}
+        o = statistics.median(ort_ms)
+        rows.append((name, p, o, macs))
+        print(f"{name:12s} " + "  ".join(f"patc[{m}] {p[m]:8.3f} ms" for m in modes)
+              + f"  ORT {o:8.3f} ms", flush=True)
+    print("\n| case | " + " | ".join(f"patc {m} (ms)" for m in modes)
+          + " | ORT 1.30 (ms) | " + " | ".join(f"{m} / ORT" for m in modes)
+          + " | best patc GMAC/s | ORT GMAC/s |")
+    print("|---|" + "---|" * (2 * len(modes) + 3))
+    for name, p, o, macs in rows:
+        best = min(p.values())
+        print(f"| {name} | " + " | ".join(f"{p[m]:.3f}" for m in modes) + f" | {o:.3f} | "
+              + " | ".join(f"{p[m] / o:.2f}" for m in modes)
+              + f" | {macs / best / 1e6:.1f} | {macs / o / 1e6:.1f} |")
 
 if __name__ == "__main__":
     main()

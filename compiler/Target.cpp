@@ -9,15 +9,17 @@
 namespace pat {
 
 const std::vector<Target> &allTargets() {
-  // MR/NR must match PAT_GEMM_MR/NR in runtime/kernels/pat_kernels.h and
-  // the lanes PV_LANES in runtime/kernels/pattern_simd.h.
+  // MR/NR and the small-map MR/PX must match PAT_GEMM_MR/NR and
+  // PAT_GEMM_SMALL_MR/PX in runtime/kernels/pat_kernels.h, the lanes
+  // PV_LANES in runtime/kernels/pattern_simd.h.
   static const std::vector<Target> targets = {
       {"generic", "portable C99, auto-vectorised by the C compiler", "", {}, 4,
-       16, 8, 16},
+       16, 16, 4, 8, 16},
       {"x86-64-v3", "x86-64 with AVX2 and FMA", "PAT_ISA_AVX2",
-       {"-march=x86-64-v3"}, 6, 16, 8, 16},
+       {"-march=x86-64-v3"}, 6, 16, 16, 6, 8, 16},
       {"x86-64-v4", "x86-64 with AVX-512", "PAT_ISA_AVX512",
-       {"-march=x86-64-v4", "-mprefer-vector-width=512"}, 8, 32, 16, 32},
+       {"-march=x86-64-v4", "-mprefer-vector-width=512"}, 8, 32, 32, 14, 16,
+       32},
   };
   return targets;
 }

@@ -256,9 +256,13 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
     call = "pat_conv2d_depthwise_f32(ctx, &p, " + in(op.getInput()) + ", " +
            in(op.getWeight()) + ", " + bias + ", " + outp(op.getResult()) + ");";
   } else {
-    std::vector<float> packed =
-        packConvWeightsForGemm(*weights, ws, groups, target.gemmMR);
-    call = "pat_conv2d_gemm_f32(ctx, &p, " + in(op.getInput()) +
+    GemmKernel kernel = chooseGemmKernel(os[1] / groups, os[2] * os[3],
+                                         ws[1] * ws[2] * ws[3], target,
+                                         options.gemmKernel);
+    std::vector<float> packed = packConvWeightsForGemm(
+        *weights, ws, groups, gemmPanelRows(kernel, target));
+    call = std::string(gemmKernelFunction(kernel)) + "(ctx, &p, " +
+           in(op.getInput()) +
            ", (const float *)" + weightExpr(addBlob(packed)) + ", " + bias +
            ", " + (op.getResidual() ? in(op.getResidual()) : "NULL") + ", " +
            outp(op.getResult()) + ");";

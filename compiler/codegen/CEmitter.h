@@ -8,6 +8,7 @@
 #ifndef PAT_COMPILER_CODEGEN_CEMITTER_H
 #define PAT_COMPILER_CODEGEN_CEMITTER_H
 
+#include "compiler/codegen/GemmKernels.h"
 #include "compiler/Target.h"
 #include "mlir/IR/BuiltinOps.h"
 #include <string>
@@ -29,6 +30,7 @@ enum class PatternTileMode {
 
 struct EmitOptions {
   PatternTileMode patternTiles = PatternTileMode::Auto;
+  GemmKernelMode gemmKernel = GemmKernelMode::Auto;
 };
 
 /// Emits C for the module's @main after the graph pipeline. Tensor storage

@@ -17,6 +17,7 @@
  *   PV_FMA(a, b, c)     a * b + c
  *   PV_MAX0(v)          max(v, 0)
  *   PV_STOREM(p, v, m)  store the lanes of m
+ *   PV_STOREU(p, v)     store all lanes
  *   PV_PREFETCH(p)      hint: bring the cache line of p closer (no fault)
  *   PM_FIRST(n)         mask of lanes [0, n); PM_RANGE(lo, hi) lanes [lo, hi)
  *
@@ -41,6 +42,7 @@ typedef __mmask16 PM;
 #define PV_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
 #define PV_MAX0(v) _mm512_max_ps((v), _mm512_setzero_ps())
 #define PV_STOREM(p, v, m) _mm512_mask_storeu_ps((p), (m), (v))
+#define PV_STOREU(p, v) _mm512_storeu_ps((p), (v))
 static inline PM PM_RANGE(int64_t lo, int64_t hi) {
   if (lo < 0) lo = 0;
   if (hi > PV_LANES) hi = PV_LANES;
@@ -79,6 +81,7 @@ typedef __m256i PM;
 #define PV_FMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
 #define PV_MAX0(v) _mm256_max_ps((v), _mm256_setzero_ps())
 #define PV_STOREM(p, v, m) _mm256_maskstore_ps((p), (m), (v))
+#define PV_STOREU(p, v) _mm256_storeu_ps((p), (v))
 static inline PM PM_RANGE(int64_t lo, int64_t hi) {
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   if (lo < -1) lo = -1;
@@ -130,6 +133,9 @@ static inline PV PV_MAX0(PV v) {
 static inline void PV_STOREM(float *p, PV v, PM m) {
   for (int i = 0; i < PV_LANES; ++i)
     if ((m >> i) & 1) p[i] = v.v[i];
+}
+static inline void PV_STOREU(float *p, PV v) {
+  for (int i = 0; i < PV_LANES; ++i) p[i] = v.v[i];
 }
 static inline PM PM_RANGE(int64_t lo, int64_t hi) {
   PM m = 0;

@@ -75,11 +75,6 @@ void checkCase(const ConvCase &c, std::mt19937 &rng, pat_ctx *ctx) {
     expectNear(ref, "depthwise");
     return;
   }
-  std::vector<float> packed =
-      pat::packConvWeightsForGemm(w, shape, p.groups, PAT_GEMM_MR);
-  pat_conv2d_gemm_f32(ctx, &p, in.data(), packed.data(), b, nullptr,
-                      got.data());
-  expectNear(ref, "gemm");
   // With a residual: act(conv + bias + residual), the activation applied
   // after the add.
   std::vector<float> residual(outSize), want(outSize);
@@ -91,10 +86,30 @@ void checkCase(const ConvCase &c, std::mt19937 &rng, pat_ctx *ctx) {
   for (size_t i = 0; i < outSize; ++i)
     want[i] += residual[i];
   pat_activation_f32(want.data(), want.data(), (int64_t)outSize, p.act);
-  std::fill(got.begin(), got.end(), 1e30f);
-  pat_conv2d_gemm_f32(ctx, &p, in.data(), packed.data(), b, residual.data(),
-                      got.data());
-  expectNear(want, "gemm + residual");
+
+  // Both GEMM kernels (wide panels; channels on lanes for small maps), each
+  // with its own weight packing, with and without the residual.
+  using GemmKernel = void (*)(pat_ctx *, const pat_conv2d_params *,
+                              const float *, const float *, const float *,
+                              const float *, float *);
+  struct {
+    const char *name;
+    GemmKernel kernel;
+    int mr;
+  } kernels[] = {{"gemm", pat_conv2d_gemm_f32, PAT_GEMM_MR},
+                 {"gemm_small", pat_conv2d_gemm_small_f32, PAT_GEMM_SMALL_MR}};
+  for (const auto &k : kernels) {
+    SCOPED_TRACE(k.name);
+    std::vector<float> packed =
+        pat::packConvWeightsForGemm(w, shape, p.groups, k.mr);
+    std::fill(got.begin(), got.end(), 1e30f);
+    k.kernel(ctx, &p, in.data(), packed.data(), b, nullptr, got.data());
+    expectNear(ref, "no residual");
+    std::fill(got.begin(), got.end(), 1e30f);
+    k.kernel(ctx, &p, in.data(), packed.data(), b, residual.data(),
+             got.data());
+    expectNear(want, "with residual");
+  }
 }
 
 class ConvKernels : public ::testing::TestWithParam<int> {};
@@ -124,6 +139,16 @@ TEST_P(ConvKernels, MatchReference) {
       // need output runs longer than a vector.
       {1, 3, 41, 75, 8, 7, 7, 2, 3, 1, 1, true, PAT_ACT_RELU, false},
       {1, 2, 9, 36, 5, 3, 3, 2, 0, 1, 1, false, PAT_ACT_NONE, false}, // no pad, even
+      // Small maps (the channels-on-lanes kernel's home): 7x7 with a partial
+      // channel panel, 14x14 pointwise with K > KC, 1x1 stride 2 onto 7x7.
+      {1, 64, 7, 7, 40, 1, 1, 1, 0, 1, 1, true, PAT_ACT_RELU, false},
+      {2, 300, 14, 14, 33, 1, 1, 1, 0, 1, 1, false, PAT_ACT_NONE, false},
+      {1, 40, 14, 14, 36, 1, 1, 2, 0, 1, 1, true, PAT_ACT_NONE, false},
+      {1, 70, 7, 7, 17, 3, 3, 1, 1, 1, 1, true, PAT_ACT_RELU, false},
+      // More pixels than one chunk and more channel panels than the
+      // scratch holds accumulators for (the small kernel splits both).
+      {1, 8, 20, 20, 300, 1, 1, 1, 0, 1, 1, true, PAT_ACT_NONE, false},
+      {1, 5, 23, 23, 70, 3, 3, 1, 1, 1, 1, false, PAT_ACT_RELU, false},
   };
   for (const ConvCase &c : cases)
     checkCase(c, rng, &ctx);

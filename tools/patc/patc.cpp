@@ -79,6 +79,18 @@ cl::opt<pat::PatternTileMode> patternTiles(
                           "flat tiles wherever the plane fits the registers: vectors "
                           "across rows of a zero-padded input copy")),
     cl::init(pat::PatternTileMode::Auto), cl::cat(patcCategory));
+cl::opt<pat::GemmKernelMode> gemmKernel(
+    "gemm-kernel",
+    cl::desc("Kernel of dense convolutions (docs/architecture.md)"),
+    cl::values(clEnumValN(pat::GemmKernelMode::Auto, "auto",
+                          "per layer, the one that wastes fewer vector lanes "
+                          "(default)"),
+               clEnumValN(pat::GemmKernelMode::Wide, "wide",
+                          "output pixels on the lanes, MR x NR tiles"),
+               clEnumValN(pat::GemmKernelMode::Small, "small",
+                          "output channels on the lanes, blocks of a few "
+                          "pixels (small maps)")),
+    cl::init(pat::GemmKernelMode::Auto), cl::cat(patcCategory));
 cl::opt<bool> keepTemps("keep-temps", cl::desc("Keep the C build directory"),
                         cl::cat(patcCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the C compiler commands"),
@@ -182,7 +194,8 @@ void printSparsityStats(func::FuncOp func) {
   });
 }
 
-void printStats(ModuleOp module, const pat::EmittedModel *emitted) {
+void printStats(ModuleOp module, const pat::Target &target,
+                const pat::EmittedModel *emitted) {
   auto func = module.lookupSymbol<func::FuncOp>("main");
   outs() << "layer  op                 output shape        MACs          path\n";
   int64_t totalMacs = 0, index = 0;
@@ -208,6 +221,14 @@ void printStats(ModuleOp module, const pat::EmittedModel *emitted) {
                 llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; }))
                  ? "dense gemm (1x1)"
                                         : "dense gemm (implicit im2col)";
+      if (constW && !(w[1] == 1 && conv.getGroups() > 1)) {
+        auto out = conv.getType().getShape();
+        // The same choice the C emitter makes.
+        if (pat::chooseGemmKernel(out[1] / conv.getGroups(), out[2] * out[3],
+                                  w[1] * w[2] * w[3], target, gemmKernel) ==
+            pat::GemmKernel::Small)
+          path += ", small-map kernel";
+      }
       if (conv.getActivation() != "none")
         path += " + " + conv.getActivation().str();
     } else if (auto pconv = dyn_cast<pat::PatternConv2DOp>(op)) {
@@ -330,7 +351,7 @@ int main(int argc, char **argv) {
 
   if (emit == Emit::Mlir) {
     if (stats)
-      printStats(*module, nullptr);
+      printStats(*module, *target, nullptr);
     if (!writeText(outputFile, [&](raw_ostream &os) { module->print(os); },
                    error))
       return fail(error);
@@ -340,10 +361,11 @@ int main(int argc, char **argv) {
   pat::EmittedModel emitted;
   pat::EmitOptions emitOptions;
   emitOptions.patternTiles = patternTiles;
+  emitOptions.gemmKernel = gemmKernel;
   if (failed(pat::emitC(*module, *target, emitted, emitOptions)))
     return fail("code generation failed");
   if (stats)
-    printStats(*module, &emitted);
+    printStats(*module, *target, &emitted);
 
   if (emit == Emit::C) {
     if (outputFile == "-") {

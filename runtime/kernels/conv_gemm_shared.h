@@ -1,0 +1,206 @@
+/*===- conv_gemm_shared.h - What the two GEMM convolutions share ----------===
+ *
+ * Part of patc. Implicit im2col packing and the epilogue of conv_gemm.c and
+ * conv_gemm_small.c. The GEMM kernels see a convolution's input as the matrix
+ * B[K][N] (K = channels * taps, N = output pixels) and copy blocks of it
+ * into thread scratch as panels of [kc][width] columns, zero where a tap
+ * falls into the padding. The matrix itself is never materialised.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef PAT_CONV_GEMM_SHARED_H
+#define PAT_CONV_GEMM_SHARED_H
+
+#include "pat_kernels.h"
+#include <string.h>
+#if defined(PAT_ISA_AVX512) || defined(PAT_ISA_AVX2)
+#include <immintrin.h>
+#endif
+
+/* Widest panel pack_b writes (the run tables live on the stack). */
+#define PAT_IM2COL_MAX_WIDTH PAT_GEMM_NC
+
+/* Geometry of the implicit im2col matrix of one (batch, group). */
+typedef struct im2col_source {
+  const float *input; /* first channel of the group */
+  int64_t in_h, in_w, out_w;
+  int64_t kernel_h, kernel_w, stride_h, stride_w;
+  int64_t pad_top, pad_left, dilation_h, dilation_w;
+  int is_pointwise; /* 1x1, stride 1, no padding: B is the input itself */
+} im2col_source;
+
+/* The geometry of p; `input` is set per (batch, group) by the caller. */
+static inline void im2col_source_init(im2col_source *s,
+                                      const pat_conv2d_params *p) {
+  memset(s, 0, sizeof(*s));
+  s->in_h = p->in_h;
+  s->in_w = p->in_w;
+  s->out_w = p->out_w;
+  s->kernel_h = p->kernel_h;
+  s->kernel_w = p->kernel_w;
+  s->stride_h = p->stride_h;
+  s->stride_w = p->stride_w;
+  s->pad_top = p->pad_top;
+  s->pad_left = p->pad_left;
+  s->dilation_h = p->dilation_h;
+  s->dilation_w = p->dilation_w;
+  s->is_pointwise = p->kernel_h == 1 && p->kernel_w == 1 &&
+                    p->stride_h == 1 && p->stride_w == 1 &&
+                    p->pad_top == 0 && p->pad_left == 0 &&
+                    p->out_h == p->in_h && p->out_w == p->in_w;
+}
+
+/* out[t] = row[t * stride] for t in [0, n). Stride 2 has vector paths that
+ * only load elements the scalar loop would read: im2col packing of stride-2
+ * convs (ResNet's first layer) was mostly this copy, one float at a time. */
+static inline void copy_strided(float *out, const float *row, int64_t n,
+                                int64_t stride) {
+  int64_t t = 0;
+  if (stride == 1) {
+    memcpy(out, row, (size_t)n * sizeof(float));
+    return;
+  }
+#if defined(PAT_ISA_AVX512)
+  if (stride == 2) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                           20, 22, 24, 26, 28, 30);
+    /* The last element read is row[2 * (t + 15) + 1]; the scalar loop reads
+     * up to row[2 * (n - 1)], so stop one vector early. */
+    for (; t + 16 < n; t += 16) {
+      __m512 lo = _mm512_loadu_ps(row + 2 * t);
+      __m512 hi = _mm512_loadu_ps(row + 2 * t + 16);
+      _mm512_storeu_ps(out + t, _mm512_permutex2var_ps(lo, even, hi));
+    }
+    if (t < n) { /* the last 1..16 outputs: masked, reading up to row[2n-2] */
+      int64_t need = 2 * (n - 1 - t) + 1; /* floats from row + 2t */
+      __mmask16 mlo = (__mmask16)(need >= 16 ? 0xFFFF : (1u << need) - 1);
+      __mmask16 mhi = (__mmask16)(need > 16 ? (1u << (need - 16)) - 1 : 0);
+      __m512 lo = _mm512_maskz_loadu_ps(mlo, row + 2 * t);
+      __m512 hi = _mm512_maskz_loadu_ps(mhi, row + 2 * t + 16);
+      _mm512_mask_storeu_ps(out + t, (__mmask16)((1u << (n - t)) - 1),
+                            _mm512_permutex2var_ps(lo, even, hi));
+      return;
+    }
+  }
+#elif defined(PAT_ISA_AVX2)
+  if (stride == 2) {
+    for (; t + 8 < n; t += 8) {
+      __m256 lo = _mm256_loadu_ps(row + 2 * t);
+      __m256 hi = _mm256_loadu_ps(row + 2 * t + 8);
+      /* [lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6], then the 64-bit pairs in
+       * order 0 2 1 3. */
+      __m256 mixed = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+      _mm256_storeu_ps(out + t, _mm256_castpd_ps(_mm256_permute4x64_pd(
+                                    _mm256_castps_pd(mixed), 0xD8)));
+    }
+  }
+#endif
+  for (; t < n; ++t)
+    out[t] = row[t * stride];
+}
+
+/* Writes B[k0:k0+kc][n0:n0+nc] as ceil(nc/width) panels of [kc][width],
+ * the last one zero-filled past nc. width <= PAT_IM2COL_MAX_WIDTH. */
+static inline void pack_b(const im2col_source *s, int64_t k0, int64_t kc, int64_t n0,
+                   int64_t nc, int64_t width, float *dst) {
+  int64_t panels = (nc + width - 1) / width;
+  int64_t plane = s->in_h * s->in_w;
+  if (s->is_pointwise) {
+    for (int64_t p = 0; p < panels; ++p) {
+      int64_t cols = nc - p * width < width ? nc - p * width : width;
+      float *d = dst + p * kc * width;
+      for (int64_t kk = 0; kk < kc; ++kk) {
+        const float *src = s->input + (k0 + kk) * plane + n0 + p * width;
+        memcpy(d + kk * width, src, (size_t)cols * sizeof(float));
+        for (int64_t j = cols; j < width; ++j)
+          d[kk * width + j] = 0.f;
+      }
+    }
+    return;
+  }
+  /* Implicit im2col. Each panel's columns fall into a few runs that share
+   * an output row; per (run, tap) the in-image part is found arithmetically,
+   * so the copy loop has no bounds checks (contiguous at stride 1). Row k's
+   * channel and tap offsets come from a table made once per block: dividing
+   * k by the tap counts per panel and row cost ~10% of ResNet's first conv. */
+  int64_t taps = s->kernel_h * s->kernel_w;
+  int64_t k_plane[PAT_GEMM_KC], k_dy[PAT_GEMM_KC], k_dx[PAT_GEMM_KC];
+  for (int64_t kk = 0; kk < kc; ++kk) {
+    int64_t k = k0 + kk, tap = k % taps;
+    k_plane[kk] = (k / taps) * plane;
+    k_dy[kk] = (tap / s->kernel_w) * s->dilation_h - s->pad_top;
+    k_dx[kk] = (tap % s->kernel_w) * s->dilation_w - s->pad_left;
+  }
+  int64_t sw = s->stride_w;
+  for (int64_t p = 0; p < panels; ++p) {
+    int64_t j0 = p * width, cols = nc - j0 < width ? nc - j0 : width;
+    int64_t run_start[PAT_IM2COL_MAX_WIDTH + 1], runs = 0;
+    int64_t run_iy[PAT_IM2COL_MAX_WIDTH], run_ix[PAT_IM2COL_MAX_WIDTH];
+    for (int64_t j = 0; j < cols;) {
+      int64_t n = n0 + j0 + j, oy = n / s->out_w, ox = n % s->out_w;
+      int64_t len = s->out_w - ox < cols - j ? s->out_w - ox : cols - j;
+      run_start[runs] = j;
+      run_iy[runs] = oy * s->stride_h;
+      run_ix[runs++] = ox * sw;
+      j += len;
+    }
+    run_start[runs] = cols;
+    float *panel = dst + p * kc * width;
+    for (int64_t kk = 0; kk < kc; ++kk) {
+      const float *in = s->input + k_plane[kk];
+      float *d = panel + kk * width;
+      for (int64_t r = 0; r < runs; ++r) {
+        int64_t len = run_start[r + 1] - run_start[r];
+        float *out = d + run_start[r];
+        int64_t iy = run_iy[r] + k_dy[kk];
+        if (iy < 0 || iy >= s->in_h) {
+          for (int64_t t = 0; t < len; ++t)
+            out[t] = 0.f;
+          continue;
+        }
+        int64_t ix0 = run_ix[r] + k_dx[kk];
+        /* t is in the image iff 0 <= ix0 + t*stride < in_w; divide only
+         * at the borders. */
+        int64_t lo = ix0 >= 0 ? 0 : (-ix0 + sw - 1) / sw;
+        int64_t hi = ix0 + (len - 1) * sw < s->in_w ? len
+                     : s->in_w - ix0 <= 0     ? 0
+                                              : (s->in_w - ix0 + sw - 1) / sw;
+        lo = lo < len ? lo : len;
+        hi = hi < len ? hi : len;
+        hi = hi > lo ? hi : lo;
+        const float *row = in + iy * s->in_w + ix0;
+        for (int64_t t = 0; t < lo; ++t)
+          out[t] = 0.f;
+        copy_strided(out + lo, row + lo * sw, hi - lo, sw);
+        for (int64_t t = hi; t < len; ++t)
+          out[t] = 0.f;
+      }
+      for (int64_t j = cols; j < width; ++j)
+        d[j] = 0.f;
+    }
+  }
+}
+
+/* Rows [m0, m1), columns [n0, n0 + nc) of the M x N result c (row stride
+ * ldc): c = act(c + bias[row] + residual). bias and residual may be NULL. */
+static inline void gemm_epilogue(float *c, int64_t ldc, int64_t m0, int64_t m1,
+                                 int64_t n0, int64_t nc, const float *bias,
+                                 const float *residual, pat_activation act) {
+  for (int64_t mi = m0; mi < m1; ++mi) {
+    float *row = c + mi * ldc + n0;
+    if (bias) {
+      float b = bias[mi];
+      for (int64_t j = 0; j < nc; ++j)
+        row[j] += b;
+    }
+    if (residual) {
+      const float *r = residual + mi * ldc + n0;
+      for (int64_t j = 0; j < nc; ++j)
+        row[j] += r[j];
+    }
+    if (act.kind != PAT_ACT_NONE)
+      pat_activation_f32(row, row, nc, act);
+  }
+}
+
+#endif /* PAT_CONV_GEMM_SHARED_H */
