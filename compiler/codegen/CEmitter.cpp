@@ -256,9 +256,8 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
     call = "pat_conv2d_depthwise_f32(ctx, &p, " + in(op.getInput()) + ", " +
            in(op.getWeight()) + ", " + bias + ", " + outp(op.getResult()) + ");";
   } else {
-    GemmKernel kernel = chooseGemmKernel(os[1] / groups, os[2] * os[3],
-                                         ws[1] * ws[2] * ws[3], target,
-                                         options.gemmKernel);
+    GemmKernel kernel =
+        chooseGemmKernel(gemmShapeOf(op), target, options.gemmKernel);
     std::vector<float> packed = packConvWeightsForGemm(
         *weights, ws, groups, gemmPanelRows(kernel, target));
     call = std::string(gemmKernelFunction(kernel)) + "(ctx, &p, " +

@@ -10,8 +10,22 @@ namespace pat {
 
 static int64_t roundUp(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
 
-GemmKernel chooseGemmKernel(int64_t m, int64_t n, int64_t k,
-                            const Target &target, GemmKernelMode mode) {
+GemmShape gemmShapeOf(Conv2DOp op) {
+  auto out = op.getType().getShape();
+  auto w = llvm::cast<mlir::RankedTensorType>(op.getWeight().getType()).getShape();
+  GemmShape shape;
+  shape.m = out[1] / op.getGroups();
+  shape.n = out[2] * out[3];
+  // As is_pointwise in runtime/kernels/conv_gemm_shared.h.
+  shape.pointwise = w[2] == 1 && w[3] == 1 && op.getStrides()[0] == 1 &&
+                    op.getStrides()[1] == 1 &&
+                    llvm::all_of(op.getPads(), [](int64_t p) { return p == 0; });
+  shape.strideW = op.getStrides()[1];
+  return shape;
+}
+
+GemmKernel chooseGemmKernel(const GemmShape &shape, const Target &target,
+                            GemmKernelMode mode) {
   switch (mode) {
   case GemmKernelMode::Wide:
     return GemmKernel::Wide;
@@ -20,15 +34,19 @@ GemmKernel chooseGemmKernel(int64_t m, int64_t n, int64_t k,
   case GemmKernelMode::Auto:
     break;
   }
-  (void)k;
   // Lanes computed, padding included: the wide kernel pads N to NR columns
   // and M to MR rows, the small one M to its channel panels (its pixel
-  // blocks shrink to fit N).
-  int64_t wide = roundUp(m, target.gemmMR) * roundUp(n, target.gemmNR);
-  int64_t small = roundUp(m, target.gemmSmallMR) * n;
-  // The small kernel writes its tiles transposed and runs at a lower
-  // register-tile occupancy, so it must save a clear share of the lanes.
-  return small * 10 < wide * 9 ? GemmKernel::Small : GemmKernel::Wide;
+  // blocks shrink to fit N). The small kernel writes its tiles transposed
+  // (~10% more); the wide one packs im2col columns for non-pointwise convs
+  // where the small one copies input bands (strides 1 and 2), ~25% more.
+  // Measured on conv chains: bench/run_dense_conv_bench.py.
+  double wide = double(roundUp(shape.m, target.gemmMR)) *
+                double(roundUp(shape.n, target.gemmNR));
+  double small = double(roundUp(shape.m, target.gemmSmallMR)) *
+                 double(shape.n) * 1.1;
+  if (!shape.pointwise && shape.strideW <= 2)
+    wide *= 1.25;
+  return small < wide ? GemmKernel::Small : GemmKernel::Wide;
 }
 
 int gemmPanelRows(GemmKernel kernel, const Target &target) {

@@ -8,6 +8,7 @@
 #define PAT_COMPILER_CODEGEN_GEMMKERNELS_H
 
 #include "compiler/Target.h"
+#include "dialects/pat/PatOps.h"
 #include <cstdint>
 
 namespace pat {
@@ -21,11 +22,22 @@ enum class GemmKernel {
 /// patc --gemm-kernel.
 enum class GemmKernelMode { Auto, Wide, Small };
 
-/// The kernel for a conv whose per-group GEMM is M (output channels) x N
-/// (output pixels) x K. Auto compares the register-tile lanes each kernel
-/// fills with useful work (docs/architecture.md).
-GemmKernel chooseGemmKernel(int64_t m, int64_t n, int64_t k,
-                            const Target &target, GemmKernelMode mode);
+/// A conv as the GEMM kernels see it, per group.
+struct GemmShape {
+  int64_t m;      ///< Output channels.
+  int64_t n;      ///< Output pixels.
+  bool pointwise; ///< 1x1, stride 1, no padding: B is the input itself.
+  int64_t strideW;
+};
+
+/// The GEMM shape of a conv with static shapes.
+GemmShape gemmShapeOf(Conv2DOp op);
+
+/// The kernel for a conv. Auto compares the vector lanes each kernel fills,
+/// padding included, weighted by what each spends besides the FMAs
+/// (docs/architecture.md).
+GemmKernel chooseGemmKernel(const GemmShape &shape, const Target &target,
+                            GemmKernelMode mode);
 
 /// The weight panel height (MR) the kernel's packing uses.
 int gemmPanelRows(GemmKernel kernel, const Target &target);

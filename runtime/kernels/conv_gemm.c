@@ -59,11 +59,16 @@ static void gemm_tasks(void *arg, int64_t begin, int64_t end, int tid) {
             pat_microkernel(kc, a, b, tile, NR, 0);
             store_partial(tile, c, job->n, rows, cols, k0 > 0);
           }
+          /* After the last K block, while the tile is in L1. */
+          if (k0 + kc == job->k)
+            gemm_epilogue(c, job->n, rows, cols,
+                          job->bias ? job->bias + mi : NULL,
+                          job->residual ? job->residual + mi * job->n + n0 + nj
+                                        : NULL,
+                          job->act);
         }
       }
     }
-    gemm_epilogue(job->c, job->n, m0, m1, n0, nc, job->bias, job->residual,
-                  job->act);
   }
 }
 

@@ -99,10 +99,31 @@ static inline void copy_strided(float *out, const float *row, int64_t n,
     out[t] = row[t * stride];
 }
 
+/* Where row k of B reads, for the K block [k0, k0 + kc): the channel's
+ * plane offset and the tap's offset from the output pixel's input origin
+ * (oy * stride_h, ox * stride_w). Dividing k by the tap counts per panel and
+ * row cost ~10% of ResNet's first conv, so this is made once per block. */
+typedef struct im2col_taps {
+  int64_t plane[PAT_GEMM_KC], dy[PAT_GEMM_KC], dx[PAT_GEMM_KC];
+} im2col_taps;
+
+static inline void im2col_tap_table(const im2col_source *s, int64_t k0,
+                                    int64_t kc, im2col_taps *t) {
+  int64_t taps = s->kernel_h * s->kernel_w, plane = s->in_h * s->in_w;
+  for (int64_t kk = 0; kk < kc; ++kk) {
+    int64_t k = k0 + kk, tap = k % taps;
+    t->plane[kk] = (k / taps) * plane;
+    t->dy[kk] = (tap / s->kernel_w) * s->dilation_h - s->pad_top;
+    t->dx[kk] = (tap % s->kernel_w) * s->dilation_w - s->pad_left;
+  }
+}
+
 /* Writes B[k0:k0+kc][n0:n0+nc] as ceil(nc/width) panels of [kc][width],
- * the last one zero-filled past nc. width <= PAT_IM2COL_MAX_WIDTH. */
-static inline void pack_b(const im2col_source *s, int64_t k0, int64_t kc, int64_t n0,
-                   int64_t nc, int64_t width, float *dst) {
+ * the last one zero-filled past nc. width <= PAT_IM2COL_MAX_WIDTH; t is the
+ * block's tap table (unused for pointwise sources). */
+static inline void pack_b_taps(const im2col_source *s, const im2col_taps *t,
+                               int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                               int64_t width, float *dst) {
   int64_t panels = (nc + width - 1) / width;
   int64_t plane = s->in_h * s->in_w;
   if (s->is_pointwise) {
@@ -120,17 +141,8 @@ static inline void pack_b(const im2col_source *s, int64_t k0, int64_t kc, int64_
   }
   /* Implicit im2col. Each panel's columns fall into a few runs that share
    * an output row; per (run, tap) the in-image part is found arithmetically,
-   * so the copy loop has no bounds checks (contiguous at stride 1). Row k's
-   * channel and tap offsets come from a table made once per block: dividing
-   * k by the tap counts per panel and row cost ~10% of ResNet's first conv. */
-  int64_t taps = s->kernel_h * s->kernel_w;
-  int64_t k_plane[PAT_GEMM_KC], k_dy[PAT_GEMM_KC], k_dx[PAT_GEMM_KC];
-  for (int64_t kk = 0; kk < kc; ++kk) {
-    int64_t k = k0 + kk, tap = k % taps;
-    k_plane[kk] = (k / taps) * plane;
-    k_dy[kk] = (tap / s->kernel_w) * s->dilation_h - s->pad_top;
-    k_dx[kk] = (tap % s->kernel_w) * s->dilation_w - s->pad_left;
-  }
+   * so the copy loop has no bounds checks (contiguous at stride 1). */
+  const int64_t *k_plane = t->plane, *k_dy = t->dy, *k_dx = t->dx;
   int64_t sw = s->stride_w;
   for (int64_t p = 0; p < panels; ++p) {
     int64_t j0 = p * width, cols = nc - j0 < width ? nc - j0 : width;
@@ -181,25 +193,39 @@ static inline void pack_b(const im2col_source *s, int64_t k0, int64_t kc, int64_
   }
 }
 
-/* Rows [m0, m1), columns [n0, n0 + nc) of the M x N result c (row stride
- * ldc): c = act(c + bias[row] + residual). bias and residual may be NULL. */
-static inline void gemm_epilogue(float *c, int64_t ldc, int64_t m0, int64_t m1,
-                                 int64_t n0, int64_t nc, const float *bias,
+/* pack_b_taps with the block's tap table made here. */
+static inline void pack_b(const im2col_source *s, int64_t k0, int64_t kc,
+                          int64_t n0, int64_t nc, int64_t width, float *dst) {
+  im2col_taps t;
+  if (!s->is_pointwise)
+    im2col_tap_table(s, k0, kc, &t);
+  pack_b_taps(s, &t, k0, kc, n0, nc, width, dst);
+}
+
+/* The epilogue on a rows x cols block of the result (row stride ldc):
+ * c = act(c + bias[row] + residual), residual with c's layout. bias and
+ * residual may be NULL. ReLU is inline: the call per block row costs more
+ * than the work on these short rows. */
+static inline void gemm_epilogue(float *c, int64_t ldc, int64_t rows,
+                                 int64_t cols, const float *bias,
                                  const float *residual, pat_activation act) {
-  for (int64_t mi = m0; mi < m1; ++mi) {
-    float *row = c + mi * ldc + n0;
-    if (bias) {
-      float b = bias[mi];
-      for (int64_t j = 0; j < nc; ++j)
+  for (int64_t i = 0; i < rows; ++i) {
+    float *row = c + i * ldc;
+    float b = bias ? bias[i] : 0.f;
+    if (residual) {
+      const float *r = residual + i * ldc;
+      for (int64_t j = 0; j < cols; ++j)
+        row[j] = (row[j] + b) + r[j];
+    } else if (bias) {
+      for (int64_t j = 0; j < cols; ++j)
         row[j] += b;
     }
-    if (residual) {
-      const float *r = residual + mi * ldc + n0;
-      for (int64_t j = 0; j < nc; ++j)
-        row[j] += r[j];
+    if (act.kind == PAT_ACT_RELU) {
+      for (int64_t j = 0; j < cols; ++j)
+        row[j] = row[j] > 0.f ? row[j] : 0.f;
+    } else if (act.kind != PAT_ACT_NONE) {
+      pat_activation_f32(row, row, cols, act);
     }
-    if (act.kind != PAT_ACT_NONE)
-      pat_activation_f32(row, row, nc, act);
   }
 }
 

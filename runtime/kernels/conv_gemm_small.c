@@ -34,12 +34,14 @@
 #error "PAT_GEMM_SMALL_MR must be two vectors"
 #endif
 
-/* tile[i][0..SMALL_MR) (+)= sum_k b[k * b_stride + i] * a[k][0..SMALL_MR)
- * for i < np. Inlined with constant np so the accumulators stay in
+/* tile[i][0..SMALL_MR) (+)= sum_k B(k, i) * a[k][0..SMALL_MR) for i < np,
+ * where B(k, i) = b[k * b_stride + i] (packed or pointwise input), or, when
+ * off is given, b[off[k] + i * sx] (the input itself, every tap in bounds).
+ * Inlined with constant np, sx and off-ness so the accumulators stay in
  * registers. */
 static inline __attribute__((always_inline)) void
-small_tile(int np, int64_t kc, const float *a, const float *b,
-           int64_t b_stride, float *tile, int accumulate) {
+small_tile(int np, int sx, int64_t kc, const float *a, const float *b,
+           int64_t b_stride, const int64_t *off, float *tile, int accumulate) {
   PV acc0[SMALL_PX], acc1[SMALL_PX];
 #pragma GCC unroll 16
   for (int i = 0; i < np; ++i) {
@@ -52,10 +54,10 @@ small_tile(int np, int64_t kc, const float *a, const float *b,
     PV w1 = PV_LOADU(a + k * SMALL_MR + PV_LANES);
     PV_PREFETCH(a + (k + SMALL_PREFETCH) * SMALL_MR);
     PV_PREFETCH(a + (k + SMALL_PREFETCH) * SMALL_MR + PV_LANES);
-    const float *bk = b + k * b_stride;
+    const float *bk = off ? b + off[k] : b + k * b_stride;
 #pragma GCC unroll 16
     for (int i = 0; i < np; ++i) {
-      PV x = PV_SET1(bk[i]);
+      PV x = PV_SET1(bk[i * sx]);
       acc0[i] = PV_FMA(x, w0, acc0[i]);
       acc1[i] = PV_FMA(x, w1, acc1[i]);
     }
@@ -67,44 +69,218 @@ small_tile(int np, int64_t kc, const float *a, const float *b,
   }
 }
 
-static void small_tile_any(int np, int64_t kc, const float *a, const float *b,
-                           int64_t b_stride, float *tile, int accumulate) {
-  switch (np) {
-#define PAT_SMALL_CASE(n)                                                      \
-  case n:                                                                      \
-    small_tile(n, kc, a, b, b_stride, tile, accumulate);                                   \
-    return;
-    PAT_SMALL_CASE(1)
-    PAT_SMALL_CASE(2)
-    PAT_SMALL_CASE(3)
-#if SMALL_PX >= 4
-    PAT_SMALL_CASE(4)
-#endif
-#if SMALL_PX >= 5
-    PAT_SMALL_CASE(5)
-#endif
-#if SMALL_PX >= 6
-    PAT_SMALL_CASE(6)
-#endif
-#if SMALL_PX >= 7
-    PAT_SMALL_CASE(7)
-#endif
-#if SMALL_PX >= 14
-    PAT_SMALL_CASE(14)
-#endif
-#undef PAT_SMALL_CASE
+/* The tile sizes the blocking makes (block_pixels): SMALL_PX, 7 when
+ * SMALL_PX is 14, and the rest of a run, 1 .. 6. */
+#define PAT_SMALL_TILE_CASES_1_4(CALL)                                         \
+  case 1: CALL(1); return;                                                     \
+  case 2: CALL(2); return;                                                     \
+  case 3: CALL(3); return;                                                     \
+  case 4: CALL(4); return;
+#if SMALL_PX == 14
+#define PAT_SMALL_TILE_SWITCH(np, CALL)                                        \
+  switch (np) {                                                                \
+    PAT_SMALL_TILE_CASES_1_4(CALL)                                             \
+  case 5: CALL(5); return;                                                     \
+  case 6: CALL(6); return;                                                     \
+  case 7: CALL(7); return;                                                     \
+  case 14: CALL(14); return;                                                   \
   }
+#elif SMALL_PX == 6
+#define PAT_SMALL_TILE_SWITCH(np, CALL)                                        \
+  switch (np) {                                                                \
+    PAT_SMALL_TILE_CASES_1_4(CALL)                                             \
+  case 5: CALL(5); return;                                                     \
+  case 6: CALL(6); return;                                                     \
+  }
+#elif SMALL_PX == 4
+#define PAT_SMALL_TILE_SWITCH(np, CALL)                                        \
+  switch (np) {                                                                \
+    PAT_SMALL_TILE_CASES_1_4(CALL)                                             \
+  }
+#else
+#error "PAT_SMALL_TILE_SWITCH needs the cases of this SMALL_PX"
+#endif
+
+/* Pixels in the next block of a run of `left` pixels. */
+static inline int64_t block_pixels(int64_t left) {
+  if (left >= SMALL_PX)
+    return SMALL_PX;
+  return SMALL_PX == 14 && left >= 7 ? 7 : left;
 }
 
-/* c[ch][i] = tile[i][ch] for ch < rows, i < nc; c has row stride ldc. */
+/* B packed as [kc][b_stride] or read in place (pointwise). */
+static void tile_strided(int np, int64_t kc, const float *a, const float *b,
+                         int64_t b_stride, float *tile, int accumulate) {
+#define PAT_CALL(n) small_tile(n, 1, kc, a, b, b_stride, NULL, tile, accumulate)
+  PAT_SMALL_TILE_SWITCH(np, PAT_CALL)
+#undef PAT_CALL
+}
+
+/* B read from the input at the taps' offsets; pixel stride 1 or 2. */
+static void tile_direct(int np, int sx, int64_t kc, const float *a,
+                        const float *b, const int64_t *off, float *tile,
+                        int accumulate) {
+#define PAT_CALL(n) small_tile(n, 1, kc, a, b, 0, off, tile, accumulate)
+  if (sx == 1)
+    PAT_SMALL_TILE_SWITCH(np, PAT_CALL)
+#undef PAT_CALL
+#define PAT_CALL(n) small_tile(n, 2, kc, a, b, 0, off, tile, accumulate)
+  PAT_SMALL_TILE_SWITCH(np, PAT_CALL)
+#undef PAT_CALL
+}
+
+#if defined(PAT_ISA_AVX512) || defined(PAT_ISA_AVX2)
+#if defined(PAT_ISA_AVX512)
+#define TV __m512
+#define TV_LANES 16
+#define TV_ADD _mm512_add_ps
+#define TV_MAX0(v) _mm512_max_ps((v), _mm512_setzero_ps())
+#define TV_SET1 _mm512_set1_ps
+
+/* r[i] (row i, 16 floats) becomes column i. Four rounds of shuffles:
+ * 32-bit and 64-bit interleaves within 128-bit lanes, then two rounds of
+ * 128-bit lane selects. */
+static inline void transpose_block(TV r[16]) {
+  TV t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  /* u[4g + e], lane L: column 4L + e of rows 4g .. 4g + 3. */
+  for (int i = 0; i < 16; i += 4) {
+    __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 2]);
+    __m512d c = _mm512_castps_pd(t[i + 1]), d = _mm512_castps_pd(t[i + 3]);
+    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
+    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
+  }
+  for (int e = 0; e < 4; ++e) {
+    TV v0 = _mm512_shuffle_f32x4(r[e], r[4 + e], 0x44);
+    TV v1 = _mm512_shuffle_f32x4(r[e], r[4 + e], 0xEE);
+    TV w0 = _mm512_shuffle_f32x4(r[8 + e], r[12 + e], 0x44);
+    TV w1 = _mm512_shuffle_f32x4(r[8 + e], r[12 + e], 0xEE);
+    t[e] = _mm512_shuffle_f32x4(v0, w0, 0x88);
+    t[4 + e] = _mm512_shuffle_f32x4(v0, w0, 0xDD);
+    t[8 + e] = _mm512_shuffle_f32x4(v1, w1, 0x88);
+    t[12 + e] = _mm512_shuffle_f32x4(v1, w1, 0xDD);
+  }
+  for (int i = 0; i < 16; ++i)
+    r[i] = t[i];
+}
+static inline TV tv_load_first(const float *p, int64_t n) {
+  return n >= 16 ? _mm512_loadu_ps(p)
+                 : _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
+}
+static inline void tv_store_first(float *p, TV v, int64_t n) {
+  if (n >= 16)
+    _mm512_storeu_ps(p, v);
+  else
+    _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), v);
+}
+#else
+#define TV __m256
+#define TV_LANES 8
+#define TV_ADD _mm256_add_ps
+#define TV_MAX0(v) _mm256_max_ps((v), _mm256_setzero_ps())
+#define TV_SET1 _mm256_set1_ps
+
+/* r[i] (row i, 8 floats) becomes column i. */
+static inline void transpose_block(TV r[8]) {
+  TV t[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    __m256d a = _mm256_castps_pd(t[i]), b = _mm256_castps_pd(t[i + 2]);
+    __m256d c = _mm256_castps_pd(t[i + 1]), d = _mm256_castps_pd(t[i + 3]);
+    r[i] = _mm256_castpd_ps(_mm256_unpacklo_pd(a, b));
+    r[i + 1] = _mm256_castpd_ps(_mm256_unpackhi_pd(a, b));
+    r[i + 2] = _mm256_castpd_ps(_mm256_unpacklo_pd(c, d));
+    r[i + 3] = _mm256_castpd_ps(_mm256_unpackhi_pd(c, d));
+  }
+  for (int e = 0; e < 4; ++e) {
+    t[e] = _mm256_permute2f128_ps(r[e], r[4 + e], 0x20);
+    t[4 + e] = _mm256_permute2f128_ps(r[e], r[4 + e], 0x31);
+  }
+  for (int i = 0; i < 8; ++i)
+    r[i] = t[i];
+}
+static inline __m256i tv_mask_first(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+static inline TV tv_load_first(const float *p, int64_t n) {
+  return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, tv_mask_first(n));
+}
+static inline void tv_store_first(float *p, TV v, int64_t n) {
+  if (n >= 8)
+    _mm256_storeu_ps(p, v);
+  else
+    _mm256_maskstore_ps(p, tv_mask_first(n), v);
+}
+#endif
+
+/* c[ch][i] = act(tile[i][ch] + bias[ch] + residual[ch][i]) for ch < rows,
+ * i < nc (c and residual with row stride ldc; bias, residual may be NULL):
+ * the epilogue in the same pass as the transpose, TV_LANES x TV_LANES
+ * blocks transposed in registers. */
 static void store_transposed(const float *tile, int64_t nc, int64_t rows,
-                             float *c, int64_t ldc) {
+                             float *c, int64_t ldc, const float *bias,
+                             const float *residual, pat_activation act) {
+  for (int64_t ch0 = 0; ch0 < rows; ch0 += TV_LANES) {
+    int64_t chs = rows - ch0 < TV_LANES ? rows - ch0 : TV_LANES;
+    for (int64_t i0 = 0; i0 < nc; i0 += TV_LANES) {
+      int64_t px = nc - i0 < TV_LANES ? nc - i0 : TV_LANES;
+      TV r[TV_LANES];
+      for (int64_t i = 0; i < TV_LANES; ++i)
+        r[i] = i < px ? tv_load_first(tile + (i0 + i) * SMALL_MR + ch0,
+                                      TV_LANES)
+                      : TV_SET1(0.f);
+      transpose_block(r);
+      for (int64_t ch = 0; ch < chs; ++ch) {
+        int64_t row = (ch0 + ch) * ldc + i0;
+        TV v = r[ch];
+        if (bias)
+          v = TV_ADD(v, TV_SET1(bias[ch0 + ch]));
+        if (residual)
+          v = TV_ADD(v, tv_load_first(residual + row, px));
+        if (act.kind == PAT_ACT_RELU)
+          v = TV_MAX0(v);
+        tv_store_first(c + row, v, px);
+      }
+    }
+  }
+  if (act.kind != PAT_ACT_NONE && act.kind != PAT_ACT_RELU)
+    for (int64_t ch = 0; ch < rows; ++ch)
+      pat_activation_f32(c + ch * ldc, c + ch * ldc, nc, act);
+}
+
+#else /* Portable C */
+
+/* c[ch][i] = act(tile[i][ch] + bias[ch] + residual[ch][i]) for ch < rows,
+ * i < nc (c and residual with row stride ldc; bias, residual may be NULL):
+ * the epilogue in the same pass as the transpose. */
+static void store_transposed(const float *tile, int64_t nc, int64_t rows,
+                             float *c, int64_t ldc, const float *bias,
+                             const float *residual, pat_activation act) {
   for (int64_t ch = 0; ch < rows; ++ch) {
     float *row = c + ch * ldc;
-    for (int64_t i = 0; i < nc; ++i)
-      row[i] = tile[i * SMALL_MR + ch];
+    float b = bias ? bias[ch] : 0.f;
+    for (int64_t i = 0; i < nc; ++i) {
+      float v = tile[i * SMALL_MR + ch] + b;
+      row[i] = residual ? v + residual[ch * ldc + i] : v;
+    }
+    if (act.kind == PAT_ACT_RELU) {
+      for (int64_t i = 0; i < nc; ++i)
+        row[i] = row[i] > 0.f ? row[i] : 0.f;
+    } else if (act.kind != PAT_ACT_NONE) {
+      pat_activation_f32(row, row, nc, act);
+    }
   }
 }
+#endif
 
 typedef struct small_job {
   pat_ctx *ctx;
@@ -115,19 +291,56 @@ typedef struct small_job {
   pat_activation act;
   float *c; /* m x n, row stride n */
   im2col_source src;
+  int64_t out_w;
   int64_t panels, panels_per_task, n_chunk, n_chunks;
-  int64_t bpack_floats; /* scratch floats before the accumulators */
+  int64_t k_block;      /* K rows per block */
+  int64_t b_floats;     /* scratch floats for B, before the accumulators */
+  int banded;           /* B read from a padded band copy of the input */
+  int64_t band_w;       /* floats per band row: the padded input row */
 } small_job;
+
+/* Copies channels [c0, c1) of the input rows that output rows [oy0, oy1]
+ * read into band[c][row][x], zero-padded: band row 0 is input row
+ * oy0 * stride_h - pad_top, band column 0 is input column -pad_left. Every
+ * tap of every output pixel of those rows is then in the band. */
+static int64_t copy_band(const small_job *job, int64_t c0, int64_t c1,
+                         int64_t oy0, int64_t oy1, float *band) {
+  const im2col_source *s = &job->src;
+  int64_t rows = (oy1 - oy0) * s->stride_h +
+                 (s->kernel_h - 1) * s->dilation_h + 1;
+  int64_t iy0 = oy0 * s->stride_h - s->pad_top, w = job->band_w;
+  int64_t left = s->pad_left < w ? s->pad_left : w;
+  int64_t copy = s->in_w < w - left ? s->in_w : w - left;
+  float *d = band;
+  for (int64_t c = c0; c < c1; ++c) {
+    const float *plane = s->input + c * s->in_h * s->in_w;
+    for (int64_t r = 0; r < rows; ++r, d += w) {
+      int64_t iy = iy0 + r;
+      if (iy < 0 || iy >= s->in_h) {
+        memset(d, 0, (size_t)w * sizeof(float));
+        continue;
+      }
+      memset(d, 0, (size_t)left * sizeof(float));
+      memcpy(d + left, plane + iy * s->in_w, (size_t)copy * sizeof(float));
+      memset(d + left + copy, 0, (size_t)(w - left - copy) * sizeof(float));
+    }
+  }
+  return rows * w;
+}
 
 /* A task: channel panels [p0, p1) times pixels [n0, n0 + nc). The products
  * accumulate in scratch as [panel][pixel][SMALL_MR] over the K blocks; each
- * panel is then written out transposed, once. */
+ * panel is then written out transposed, with the epilogue, once. Per K
+ * block, B is the pointwise input in place, a band copy of the input rows
+ * (blocks of pixels within one output row, taps at offsets), or, as a
+ * fallback, packed im2col columns. */
 static void small_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   small_job *job = (small_job *)arg;
-  float *bpack = (float *)pat_scratch(job->ctx, tid);
-  float *acc = bpack + job->bpack_floats;
-  int64_t plane = job->src.in_h * job->src.in_w;
-  int64_t k_block = job->src.is_pointwise ? job->k : SMALL_KC;
+  const im2col_source *s = &job->src;
+  float *bbuf = (float *)pat_scratch(job->ctx, tid);
+  float *acc = bbuf + job->b_floats;
+  int64_t plane = s->in_h * s->in_w, taps = s->kernel_h * s->kernel_w;
+  int64_t off[PAT_GEMM_KC];
   for (int64_t task = begin; task < end; ++task) {
     int64_t p0 = (task / job->n_chunks) * job->panels_per_task;
     int64_t p1 = p0 + job->panels_per_task < job->panels
@@ -135,36 +348,61 @@ static void small_tasks(void *arg, int64_t begin, int64_t end, int tid) {
                      : job->panels;
     int64_t n0 = (task % job->n_chunks) * job->n_chunk;
     int64_t nc = job->n - n0 < job->n_chunk ? job->n - n0 : job->n_chunk;
-    for (int64_t k0 = 0; k0 < job->k; k0 += k_block) {
-      int64_t kc = job->k - k0 < k_block ? job->k - k0 : k_block;
-      const float *b;
-      int64_t b_stride;
-      if (job->src.is_pointwise) {
-        b = job->src.input + k0 * plane + n0;
+    int64_t oy0 = n0 / job->out_w, oy1 = (n0 + nc - 1) / job->out_w;
+    for (int64_t k0 = 0; k0 < job->k; k0 += job->k_block) {
+      int64_t kc = job->k - k0 < job->k_block ? job->k - k0 : job->k_block;
+      const float *b = bbuf;
+      int64_t b_stride = nc;
+      if (s->is_pointwise) {
+        b = s->input + k0 * plane + n0;
         b_stride = plane;
+      } else if (job->banded) {
+        /* K blocks hold whole channels (k_block is a multiple of taps). */
+        int64_t c0 = k0 / taps;
+        int64_t band_plane =
+            copy_band(job, c0, (k0 + kc) / taps, oy0, oy1, bbuf);
+        for (int64_t kk = 0; kk < kc; ++kk) {
+          int64_t tap = kk % taps;
+          off[kk] = (kk / taps) * band_plane +
+                    (tap / s->kernel_w) * s->dilation_h * job->band_w +
+                    (tap % s->kernel_w) * s->dilation_w;
+        }
       } else {
-        pack_b(&job->src, k0, kc, n0, nc, nc, bpack);
-        b = bpack;
-        b_stride = nc;
+        pack_b(s, k0, kc, n0, nc, nc, bbuf);
       }
       for (int64_t p = p0; p < p1; ++p) {
         const float *a = job->a_packed + p * job->k * SMALL_MR + k0 * SMALL_MR;
         float *t = acc + (p - p0) * nc * SMALL_MR;
-        for (int64_t i = 0, np; i < nc; i += np) {
-          np = nc - i >= SMALL_PX ? SMALL_PX : nc - i >= 7 ? 7 : nc - i;
-          small_tile_any((int)np, kc, a, b + i, b_stride, t + i * SMALL_MR, k0 > 0);
+        int64_t np;
+        if (!job->banded) {
+          for (int64_t i = 0; i < nc; i += np) {
+            np = block_pixels(nc - i);
+            tile_strided((int)np, kc, a, b + i, b_stride, t + i * SMALL_MR,
+                         k0 > 0);
+          }
+          continue;
+        }
+        /* Banded: blocks never cross an output row. */
+        for (int64_t i = 0; i < nc; i += np) {
+          int64_t n = n0 + i, oy = n / job->out_w, ox = n % job->out_w;
+          int64_t run = job->out_w - ox < nc - i ? job->out_w - ox : nc - i;
+          np = block_pixels(run);
+          const float *base = bbuf + (oy - oy0) * s->stride_h * job->band_w +
+                              ox * s->stride_w;
+          tile_direct((int)np, (int)s->stride_w, kc, a, base, off,
+                      t + i * SMALL_MR, k0 > 0);
         }
       }
     }
     for (int64_t p = p0; p < p1; ++p) {
-      int64_t rows = job->m - p * SMALL_MR < SMALL_MR ? job->m - p * SMALL_MR
-                                                      : SMALL_MR;
+      int64_t m0 = p * SMALL_MR;
+      int64_t rows = job->m - m0 < SMALL_MR ? job->m - m0 : SMALL_MR;
       store_transposed(acc + (p - p0) * nc * SMALL_MR, nc, rows,
-                       job->c + p * SMALL_MR * job->n + n0, job->n);
+                       job->c + m0 * job->n + n0, job->n,
+                       job->bias ? job->bias + m0 : NULL,
+                       job->residual ? job->residual + m0 * job->n + n0 : NULL,
+                       job->act);
     }
-    int64_t m1 = p1 * SMALL_MR < job->m ? p1 * SMALL_MR : job->m;
-    gemm_epilogue(job->c, job->n, p0 * SMALL_MR, m1, n0, nc, job->bias,
-                  job->residual, job->act);
   }
 }
 
@@ -186,19 +424,44 @@ void pat_conv2d_gemm_small_f32(pat_ctx *ctx, const pat_conv2d_params *p,
   job.act = p->act;
   job.panels = (cout_g + SMALL_MR - 1) / SMALL_MR;
   im2col_source_init(&job.src, p);
-  /* Pixel chunks: whole pixel blocks. The scratch holds the chunk's packed
-   * input block ([SMALL_KC][chunk], im2col only; at most half the scratch)
-   * and its accumulators for panels_per_task panels. */
+  /* Pixel chunks of whole output rows where a row fits; the scratch holds
+   * B for one K block (at most half of it: a band copy or packed columns)
+   * and the chunk's accumulators for panels_per_task panels. */
   int64_t scratch_floats = (int64_t)(ctx->scratch_bytes / sizeof(float));
+  int64_t half = scratch_floats / 2, taps = p->kernel_h * p->kernel_w;
   int64_t max_chunk = PAT_IM2COL_MAX_WIDTH;
-  if (!job.src.is_pointwise && scratch_floats / 2 / SMALL_KC < max_chunk)
-    max_chunk = scratch_floats / 2 / SMALL_KC;
-  max_chunk = max_chunk / SMALL_PX * SMALL_PX;
+  job.out_w = p->out_w;
+  if (p->out_w <= max_chunk)
+    max_chunk = max_chunk / p->out_w * p->out_w;
   job.n_chunk = n < max_chunk ? n : max_chunk;
   job.n_chunks = (n + job.n_chunk - 1) / job.n_chunk;
-  job.bpack_floats = job.src.is_pointwise ? 0 : SMALL_KC * job.n_chunk;
+  job.k_block = k;
+  if (!job.src.is_pointwise) {
+    /* The band of a chunk: the input rows its output rows read. */
+    int64_t chunk_rows = (job.n_chunk + p->out_w - 1) / p->out_w + 1;
+    int64_t band_rows = (chunk_rows - 1) * p->stride_h +
+                        (p->kernel_h - 1) * p->dilation_h + 1;
+    job.band_w = (p->out_w - 1) * p->stride_w +
+                 (p->kernel_w - 1) * p->dilation_w + 1;
+    int64_t channels = half / (band_rows * job.band_w);
+    if (channels > PAT_GEMM_KC / taps)
+      channels = PAT_GEMM_KC / taps;
+    job.banded = (p->stride_w == 1 || p->stride_w == 2) && channels >= 1;
+    if (job.banded) {
+      job.k_block = channels * taps;
+      job.b_floats = channels * band_rows * job.band_w;
+    } else {
+      /* Packed columns [SMALL_KC][chunk]: shrink the chunk to fit. */
+      job.k_block = SMALL_KC;
+      int64_t fit = half / SMALL_KC / SMALL_PX * SMALL_PX;
+      if (job.n_chunk > fit)
+        job.n_chunk = fit;
+      job.n_chunks = (n + job.n_chunk - 1) / job.n_chunk;
+      job.b_floats = SMALL_KC * job.n_chunk;
+    }
+  }
   int64_t max_panels =
-      (scratch_floats - job.bpack_floats) / (job.n_chunk * SMALL_MR);
+      (scratch_floats - job.b_floats) / (job.n_chunk * SMALL_MR);
   /* Split the channel panels until every thread has two tasks. */
   int64_t want = ctx->num_threads > 1 ? 2 * (int64_t)ctx->num_threads : 1;
   int64_t groups_wanted = (want + job.n_chunks - 1) / job.n_chunks;

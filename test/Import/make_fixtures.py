@@ -89,16 +89,19 @@ def main(out):
     ], [f32("x", [1, 8, 12, 20])], [f32("y", [1, 4, 12, 20])], [init("w", w2)])
 
     # Dense convs on a 7x7 map: the small-map GEMM kernel's case (64 output
-    # channels), and one it leaves to the wide kernel (40: a 32-channel
-    # panel would be 3/8 empty).
+    # channels), one it leaves to the wide kernel (40: a 32-channel panel
+    # would be 3/8 empty), and a stride-2 3x3 it reads through input bands.
     save(p("small_map_convs.onnx"), [
         helper.make_node("Conv", ["x", "w1"], ["a"], name="pointwise"),
         helper.make_node("Relu", ["a"], ["r"], name="relu"),
-        helper.make_node("Conv", ["r", "w3", "b3"], ["y"], name="conv3x3", pads=[1, 1, 1, 1]),
-    ], [f32("x", [1, 64, 7, 7])], [f32("y", [1, 40, 7, 7])], [
+        helper.make_node("Conv", ["r", "w3", "b3"], ["c"], name="conv3x3", pads=[1, 1, 1, 1]),
+        helper.make_node("Conv", ["c", "w4"], ["y"], name="conv3x3_s2", pads=[1, 1, 1, 1],
+                         strides=[2, 2]),
+    ], [f32("x", [1, 64, 7, 7])], [f32("y", [1, 64, 4, 4])], [
         init("w1", rng.standard_normal((64, 64, 1, 1)).astype(np.float32) * 0.1),
         init("w3", rng.standard_normal((40, 64, 3, 3)).astype(np.float32) * 0.1),
         init("b3", rng.standard_normal(40).astype(np.float32)),
+        init("w4", rng.standard_normal((64, 40, 3, 3)).astype(np.float32) * 0.1),
     ])
 
     save(p("unsupported_op.onnx"), [helper.make_node("Erf", ["x"], ["y"], name="erf_node")],

@@ -149,6 +149,12 @@ TEST_P(ConvKernels, MatchReference) {
       // scratch holds accumulators for (the small kernel splits both).
       {1, 8, 20, 20, 300, 1, 1, 1, 0, 1, 1, true, PAT_ACT_NONE, false},
       {1, 5, 23, 23, 70, 3, 3, 1, 1, 1, 1, false, PAT_ACT_RELU, false},
+      // Stride 3: the small kernel's packed fallback (its input bands serve
+      // strides 1 and 2); dilation through the bands; a chunk row longer
+      // than the scratch's chunk (300 output columns).
+      {1, 4, 15, 16, 34, 3, 3, 3, 1, 1, 1, true, PAT_ACT_RELU, false},
+      {1, 3, 20, 21, 33, 5, 5, 1, 4, 2, 1, true, PAT_ACT_NONE, false},
+      {1, 2, 3, 600, 20, 3, 3, 2, 1, 1, 1, true, PAT_ACT_NONE, false},
   };
   for (const ConvCase &c : cases)
     checkCase(c, rng, &ctx);

@@ -213,22 +213,18 @@ void printStats(ModuleOp module, const pat::Target &target,
       macs = convMacs(conv);
       auto w = llvm::cast<RankedTensorType>(conv.getWeight().getType()).getShape();
       bool constW = conv.getWeight().getDefiningOp<pat::ConstantOp>() != nullptr;
+      pat::GemmShape gemm = pat::gemmShapeOf(conv);
       path = !constW ? "reference (run-time weights)"
              : (w[1] == 1 && conv.getGroups() > 1) ? "depthwise direct"
-             // Mirrors is_pointwise in runtime/kernels/conv_gemm.c.
-             : (w[2] == 1 && w[3] == 1 && conv.getStrides()[0] == 1 &&
-                conv.getStrides()[1] == 1 &&
-                llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; }))
-                 ? "dense gemm (1x1)"
-                                        : "dense gemm (implicit im2col)";
-      if (constW && !(w[1] == 1 && conv.getGroups() > 1)) {
-        auto out = conv.getType().getShape();
-        // The same choice the C emitter makes.
-        if (pat::chooseGemmKernel(out[1] / conv.getGroups(), out[2] * out[3],
-                                  w[1] * w[2] * w[3], target, gemmKernel) ==
-            pat::GemmKernel::Small)
-          path += ", small-map kernel";
-      }
+             : gemm.pointwise ? "dense gemm (1x1)"
+                              : "dense gemm (implicit im2col)";
+      // The same choice the C emitter makes.
+      if (constW && !(w[1] == 1 && conv.getGroups() > 1) &&
+          pat::chooseGemmKernel(gemm, target, gemmKernel) ==
+              pat::GemmKernel::Small)
+        path = gemm.pointwise || gemm.strideW > 2
+                   ? path + ", small-map kernel"
+                   : "dense gemm (input bands), small-map kernel";
       if (conv.getActivation() != "none")
         path += " + " + conv.getActivation().str();
     } else if (auto pconv = dyn_cast<pat::PatternConv2DOp>(op)) {
