@@ -36,17 +36,17 @@ GemmKernel chooseGemmKernel(const GemmShape &shape, const Target &target,
   }
   // Lanes computed, padding included: the wide kernel pads N to NR columns
   // and M to MR rows, the small one M to its channel panels (its pixel
-  // blocks shrink to fit N). The small kernel writes its tiles transposed
-  // (~10% more); the wide one packs im2col columns for non-pointwise convs
-  // where the small one copies input bands (strides 1 and 2), ~25% more.
-  // Measured on conv chains: bench/run_dense_conv_bench.py.
+  // blocks shrink to fit N). For convs other than 1x1 the wide kernel also
+  // packs im2col columns where the small one copies input bands (strides 1
+  // and 2), counted as 25% more. On ties the small kernel: on conv chains
+  // (bench/run_dense_conv_bench.py, docs/benchmarks.md) it was as fast or
+  // faster on every shape with full channel panels, 56x56 maps included.
   double wide = double(roundUp(shape.m, target.gemmMR)) *
                 double(roundUp(shape.n, target.gemmNR));
-  double small = double(roundUp(shape.m, target.gemmSmallMR)) *
-                 double(shape.n) * 1.1;
+  double small = double(roundUp(shape.m, target.gemmSmallMR)) * double(shape.n);
   if (!shape.pointwise && shape.strideW <= 2)
     wide *= 1.25;
-  return small < wide ? GemmKernel::Small : GemmKernel::Wide;
+  return small <= wide ? GemmKernel::Small : GemmKernel::Wide;
 }
 
 int gemmPanelRows(GemmKernel kernel, const Target &target) {

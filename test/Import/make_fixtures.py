@@ -94,12 +94,12 @@ def main(out):
     save(p("small_map_convs.onnx"), [
         helper.make_node("Conv", ["x", "w1"], ["a"], name="pointwise"),
         helper.make_node("Relu", ["a"], ["r"], name="relu"),
-        helper.make_node("Conv", ["r", "w3", "b3"], ["c"], name="conv3x3", pads=[1, 1, 1, 1]),
+        helper.make_node("Conv", ["r", "w3", "b3"], ["c"], name="narrow"),
         helper.make_node("Conv", ["c", "w4"], ["y"], name="conv3x3_s2", pads=[1, 1, 1, 1],
                          strides=[2, 2]),
     ], [f32("x", [1, 64, 7, 7])], [f32("y", [1, 64, 4, 4])], [
         init("w1", rng.standard_normal((64, 64, 1, 1)).astype(np.float32) * 0.1),
-        init("w3", rng.standard_normal((40, 64, 3, 3)).astype(np.float32) * 0.1),
+        init("w3", rng.standard_normal((40, 64, 1, 1)).astype(np.float32) * 0.1),
         init("b3", rng.standard_normal(40).astype(np.float32)),
         init("w4", rng.standard_normal((64, 40, 3, 3)).astype(np.float32) * 0.1),
     ])
