@@ -10,7 +10,7 @@ per-call overhead of ORT's Node.js binding is spread over many layers;
 each, and the table gives medians of the per-round medians and the rate on
 the model's MACs.
 
-usage: run_dense_conv_bench.py [--cases ...] [--gemm-kernels auto,wide,small]
+usage: run_dense_conv_bench.py [--cases ...] [--gemm-kernels auto,pixels,channels]
                                [--threads 1] [--rounds 5] [--runs 20]
                                [--work DIR]
 """

@@ -10,7 +10,7 @@ namespace pat {
 
 const std::vector<Target> &allTargets() {
   // MR/NR and the small-map MR/PX must match PAT_GEMM_MR/NR and
-  // PAT_GEMM_SMALL_MR/PX in runtime/kernels/pat_kernels.h, the lanes
+  // PAT_GEMM_CH_MR/PX in runtime/kernels/pat_kernels.h, the lanes
   // PV_LANES in runtime/kernels/pattern_simd.h.
   static const std::vector<Target> targets = {
       {"generic", "portable C99, auto-vectorised by the C compiler", "", {}, 4,

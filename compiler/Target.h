@@ -24,8 +24,8 @@ struct Target {
   std::vector<std::string> cflags; ///< Architecture flags for the C compiler.
   int gemmMR;              ///< Rows of the GEMM register tile.
   int gemmNR;              ///< Columns of the GEMM register tile.
-  int gemmSmallMR;         ///< Channels per panel of the small-map GEMM.
-  int gemmSmallPX;         ///< Pixels per register tile of the small-map GEMM.
+  int gemmChannelsMR;      ///< Channels per panel of the channel-lane GEMM.
+  int gemmChannelsPX;      ///< Pixels per tile of the channel-lane GEMM.
   int vectorLanes;         ///< Floats per vector (PV_LANES in pattern_simd.h).
   int vectorRegisters;     ///< Vector registers the pattern tiles may fill.
 };

@@ -27,34 +27,36 @@ GemmShape gemmShapeOf(Conv2DOp op) {
 GemmKernel chooseGemmKernel(const GemmShape &shape, const Target &target,
                             GemmKernelMode mode) {
   switch (mode) {
-  case GemmKernelMode::Wide:
-    return GemmKernel::Wide;
-  case GemmKernelMode::Small:
-    return GemmKernel::Small;
+  case GemmKernelMode::Pixels:
+    return GemmKernel::Pixels;
+  case GemmKernelMode::Channels:
+    return GemmKernel::Channels;
   case GemmKernelMode::Auto:
     break;
   }
-  // Lanes computed, padding included: the wide kernel pads N to NR columns
-  // and M to MR rows, the small one M to its channel panels (its pixel
-  // blocks shrink to fit N). For convs other than 1x1 the wide kernel also
-  // packs im2col columns where the small one copies input bands (strides 1
-  // and 2), counted as 25% more. On ties the small kernel: on conv chains
-  // (bench/run_dense_conv_bench.py, docs/benchmarks.md) it was as fast or
-  // faster on every shape with full channel panels, 56x56 maps included.
-  double wide = double(roundUp(shape.m, target.gemmMR)) *
-                double(roundUp(shape.n, target.gemmNR));
-  double small = double(roundUp(shape.m, target.gemmSmallMR)) * double(shape.n);
+  // Lanes computed, padding included: the pixel-lane kernel pads N to NR
+  // columns and M to MR rows, the channel-lane one M to its channel panels
+  // (its pixel blocks shrink to fit N). For convs other than 1x1 the
+  // pixel-lane kernel also packs im2col columns where the other copies input
+  // bands (strides 1 and 2), counted as 25% more. Ties go to the
+  // channel-lane kernel: on conv chains (bench/run_dense_conv_bench.py,
+  // docs/benchmarks.md) it was as fast or faster on every shape with full
+  // channel panels, 56x56 maps included.
+  double pixels = double(roundUp(shape.m, target.gemmMR)) *
+                  double(roundUp(shape.n, target.gemmNR));
+  double channels =
+      double(roundUp(shape.m, target.gemmChannelsMR)) * double(shape.n);
   if (!shape.pointwise && shape.strideW <= 2)
-    wide *= 1.25;
-  return small <= wide ? GemmKernel::Small : GemmKernel::Wide;
+    pixels *= 1.25;
+  return channels <= pixels ? GemmKernel::Channels : GemmKernel::Pixels;
 }
 
 int gemmPanelRows(GemmKernel kernel, const Target &target) {
-  return kernel == GemmKernel::Small ? target.gemmSmallMR : target.gemmMR;
+  return kernel == GemmKernel::Channels ? target.gemmChannelsMR : target.gemmMR;
 }
 
 const char *gemmKernelFunction(GemmKernel kernel) {
-  return kernel == GemmKernel::Small ? "pat_conv2d_gemm_small_f32"
+  return kernel == GemmKernel::Channels ? "pat_conv2d_gemm_channels_f32"
                                      : "pat_conv2d_gemm_f32";
 }
 

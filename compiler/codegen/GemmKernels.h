@@ -15,12 +15,13 @@ namespace pat {
 
 /// The runtime's two GEMM convolutions (runtime/kernels/conv_gemm*.c).
 enum class GemmKernel {
-  Wide,  ///< pat_conv2d_gemm_f32: MR x NR tiles, pixels on the lanes.
-  Small, ///< pat_conv2d_gemm_small_f32: channels on the lanes, pixel blocks.
+  Pixels,   ///< pat_conv2d_gemm_f32: output pixels on the lanes, MR x NR tiles.
+  Channels, ///< pat_conv2d_gemm_channels_f32: output channels on the lanes,
+            ///< blocks of pixels, input bands instead of im2col.
 };
 
 /// patc --gemm-kernel.
-enum class GemmKernelMode { Auto, Wide, Small };
+enum class GemmKernelMode { Auto, Pixels, Channels };
 
 /// A conv as the GEMM kernels see it, per group.
 struct GemmShape {

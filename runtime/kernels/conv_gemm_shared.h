@@ -1,7 +1,7 @@
 /*===- conv_gemm_shared.h - What the two GEMM convolutions share ----------===
  *
  * Part of patc. Implicit im2col packing and the epilogue of conv_gemm.c and
- * conv_gemm_small.c. The GEMM kernels see a convolution's input as the matrix
+ * conv_gemm_channels.c. The GEMM kernels see a convolution's input as the matrix
  * B[K][N] (K = channels * taps, N = output pixels) and copy blocks of it
  * into thread scratch as panels of [kc][width] columns, zero where a tap
  * falls into the padding. The matrix itself is never materialised.

@@ -20,22 +20,22 @@
 #endif
 #define PAT_GEMM_MR 8
 #define PAT_GEMM_NR 32
-#define PAT_GEMM_SMALL_MR 32
-#define PAT_GEMM_SMALL_PX 14
+#define PAT_GEMM_CH_MR 32
+#define PAT_GEMM_CH_PX 14
 #elif defined(PAT_ISA_AVX2)
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "PAT_ISA_AVX2 needs -mavx2 -mfma (target x86-64-v3)"
 #endif
 #define PAT_GEMM_MR 6
 #define PAT_GEMM_NR 16
-#define PAT_GEMM_SMALL_MR 16
-#define PAT_GEMM_SMALL_PX 6
+#define PAT_GEMM_CH_MR 16
+#define PAT_GEMM_CH_PX 6
 #else
 #define PAT_ISA_GENERIC 1
 #define PAT_GEMM_MR 4
 #define PAT_GEMM_NR 16
-#define PAT_GEMM_SMALL_MR 16
-#define PAT_GEMM_SMALL_PX 4
+#define PAT_GEMM_CH_MR 16
+#define PAT_GEMM_CH_PX 4
 #endif
 
 #define PAT_GEMM_KC 256
@@ -88,10 +88,10 @@ PAT_HIDDEN void pat_conv2d_gemm_f32(pat_ctx *ctx, const pat_conv2d_params *p,
                                     const float *bias, const float *residual,
                                     float *output);
 
-/* The same convolution for small output maps (conv_gemm_small.c): output
- * channels on the vector lanes, blocks of PAT_GEMM_SMALL_PX pixels. Weights
- * packed as for pat_conv2d_gemm_f32 but with MR = PAT_GEMM_SMALL_MR. */
-PAT_HIDDEN void pat_conv2d_gemm_small_f32(pat_ctx *ctx,
+/* The same convolution with output channels on the vector lanes
+ * (conv_gemm_channels.c), blocks of PAT_GEMM_CH_PX pixels. Weights
+ * packed as for pat_conv2d_gemm_f32 but with MR = PAT_GEMM_CH_MR. */
+PAT_HIDDEN void pat_conv2d_gemm_channels_f32(pat_ctx *ctx,
                                           const pat_conv2d_params *p,
                                           const float *input,
                                           const float *packed_weight,

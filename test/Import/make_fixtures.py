@@ -88,8 +88,8 @@ def main(out):
         helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1]),
     ], [f32("x", [1, 8, 12, 20])], [f32("y", [1, 4, 12, 20])], [init("w", w2)])
 
-    # Dense convs on a 7x7 map: the small-map GEMM kernel's case (64 output
-    # channels), one it leaves to the wide kernel (40: a 32-channel panel
+    # Dense convs on a 7x7 map: the channel-lane GEMM kernel's case (64 output
+    # channels), one it leaves to the pixel-lane kernel (40: a 32-channel panel
     # would be 3/8 empty), and a stride-2 3x3 it reads through input bands.
     save(p("small_map_convs.onnx"), [
         helper.make_node("Conv", ["x", "w1"], ["a"], name="pointwise"),

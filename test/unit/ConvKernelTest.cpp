@@ -87,7 +87,7 @@ void checkCase(const ConvCase &c, std::mt19937 &rng, pat_ctx *ctx) {
     want[i] += residual[i];
   pat_activation_f32(want.data(), want.data(), (int64_t)outSize, p.act);
 
-  // Both GEMM kernels (wide panels; channels on lanes for small maps), each
+  // Both GEMM kernels (pixels on the lanes; channels on the lanes), each
   // with its own weight packing, with and without the residual.
   using GemmKernel = void (*)(pat_ctx *, const pat_conv2d_params *,
                               const float *, const float *, const float *,
@@ -96,8 +96,8 @@ void checkCase(const ConvCase &c, std::mt19937 &rng, pat_ctx *ctx) {
     const char *name;
     GemmKernel kernel;
     int mr;
-  } kernels[] = {{"gemm", pat_conv2d_gemm_f32, PAT_GEMM_MR},
-                 {"gemm_small", pat_conv2d_gemm_small_f32, PAT_GEMM_SMALL_MR}};
+  } kernels[] = {{"gemm_pixels", pat_conv2d_gemm_f32, PAT_GEMM_MR},
+                 {"gemm_channels", pat_conv2d_gemm_channels_f32, PAT_GEMM_CH_MR}};
   for (const auto &k : kernels) {
     SCOPED_TRACE(k.name);
     std::vector<float> packed =
@@ -139,17 +139,17 @@ TEST_P(ConvKernels, MatchReference) {
       // need output runs longer than a vector.
       {1, 3, 41, 75, 8, 7, 7, 2, 3, 1, 1, true, PAT_ACT_RELU, false},
       {1, 2, 9, 36, 5, 3, 3, 2, 0, 1, 1, false, PAT_ACT_NONE, false}, // no pad, even
-      // Small maps (the channels-on-lanes kernel's home): 7x7 with a partial
+      // Small maps (the channel-lane kernel's first use): 7x7 with a partial
       // channel panel, 14x14 pointwise with K > KC, 1x1 stride 2 onto 7x7.
       {1, 64, 7, 7, 40, 1, 1, 1, 0, 1, 1, true, PAT_ACT_RELU, false},
       {2, 300, 14, 14, 33, 1, 1, 1, 0, 1, 1, false, PAT_ACT_NONE, false},
       {1, 40, 14, 14, 36, 1, 1, 2, 0, 1, 1, true, PAT_ACT_NONE, false},
       {1, 70, 7, 7, 17, 3, 3, 1, 1, 1, 1, true, PAT_ACT_RELU, false},
       // More pixels than one chunk and more channel panels than the
-      // scratch holds accumulators for (the small kernel splits both).
+      // scratch holds accumulators for (the channel-lane kernel splits both).
       {1, 8, 20, 20, 300, 1, 1, 1, 0, 1, 1, true, PAT_ACT_NONE, false},
       {1, 5, 23, 23, 70, 3, 3, 1, 1, 1, 1, false, PAT_ACT_RELU, false},
-      // Stride 3: the small kernel's packed fallback (its input bands serve
+      // Stride 3: the channel-lane kernel's packed fallback (its input bands serve
       // strides 1 and 2); dilation through the bands; a chunk row longer
       // than the scratch's chunk (300 output columns).
       {1, 4, 15, 16, 34, 3, 3, 3, 1, 1, 1, true, PAT_ACT_RELU, false},

@@ -83,13 +83,14 @@ cl::opt<pat::GemmKernelMode> gemmKernel(
     "gemm-kernel",
     cl::desc("Kernel of dense convolutions (docs/architecture.md)"),
     cl::values(clEnumValN(pat::GemmKernelMode::Auto, "auto",
-                          "per layer, the one that wastes fewer vector lanes "
+                          "per layer, by the vector lanes each fills "
                           "(default)"),
-               clEnumValN(pat::GemmKernelMode::Wide, "wide",
-                          "output pixels on the lanes, MR x NR tiles"),
-               clEnumValN(pat::GemmKernelMode::Small, "small",
-                          "output channels on the lanes, blocks of a few "
-                          "pixels (small maps)")),
+               clEnumValN(pat::GemmKernelMode::Pixels, "pixels",
+                          "output pixels on the lanes, MR x NR tiles over "
+                          "im2col columns"),
+               clEnumValN(pat::GemmKernelMode::Channels, "channels",
+                          "output channels on the lanes, blocks of pixels, "
+                          "input bands instead of im2col")),
     cl::init(pat::GemmKernelMode::Auto), cl::cat(patcCategory));
 cl::opt<bool> keepTemps("keep-temps", cl::desc("Keep the C build directory"),
                         cl::cat(patcCategory));
@@ -221,10 +222,10 @@ void printStats(ModuleOp module, const pat::Target &target,
       // The same choice the C emitter makes.
       if (constW && !(w[1] == 1 && conv.getGroups() > 1) &&
           pat::chooseGemmKernel(gemm, target, gemmKernel) ==
-              pat::GemmKernel::Small)
+              pat::GemmKernel::Channels)
         path = gemm.pointwise || gemm.strideW > 2
-                   ? path + ", small-map kernel"
-                   : "dense gemm (input bands), small-map kernel";
+                   ? path + ", channel-lane kernel"
+                   : "dense gemm (input bands), channel-lane kernel";
       if (conv.getActivation() != "none")
         path += " + " + conv.getActivation().str();
     } else if (auto pconv = dyn_cast<pat::PatternConv2DOp>(op)) {

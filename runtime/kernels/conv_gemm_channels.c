@@ -1,59 +1,61 @@
-/*===- conv_gemm_small.c - GEMM convolution for small feature maps ---------===
+/*===- conv_gemm_channels.c - GEMM convolution, output channels on lanes ---===
  *
  * Part of patc. The same product as conv_gemm.c, C[M][N] = A[M][K] * B[K][N],
  * with the roles of the vector lanes swapped: the lanes hold 2 * PV_LANES
- * output channels and a register tile covers up to PAT_GEMM_SMALL_PX output
+ * output channels and a register tile covers up to PAT_GEMM_CH_PX output
  * pixels (then 7, then what is left), one broadcast input value per pixel
- * and k. On 7x7 and 14x14 maps (N = 49, 196) the wide kernel's NR-column
- * panels are up to a quarter empty; here blocks of 14 and 7 pixels divide N
- * exactly. Pointwise convs read B straight from the input, without packing.
+ * and k. First written for 7x7 and 14x14 maps (N = 49, 196), where the
+ * pixel-lane kernel's NR-column panels are up to a quarter empty and blocks
+ * of 14 and 7 pixels divide N exactly; with input bands instead of im2col
+ * (below) it is as fast or faster on larger maps too. Pointwise convs read B
+ * straight from the input, without packing.
  *
- * Such layers have few pixels per weight, so their weights mostly stream
- * from L3 or memory once per run: the tile prefetches its weight panel
- * SMALL_PREFETCH rows ahead (7x7 conv chains: 1.2x ORT's time without it,
- * 0.85x with it; bench/run_dense_conv_bench.py).
+ * Layers on small maps use each weight for few pixels, so their weights
+ * mostly stream from L3 or memory once per run: the tile prefetches its
+ * weight panel CH_PREFETCH rows ahead (7x7 conv chains: 1.2x ORT's time
+ * without it, 0.85x with it; bench/run_dense_conv_bench.py).
  *
- * Weights are packed like the wide kernel's with MR = PAT_GEMM_SMALL_MR.
+ * Weights are packed like the pixel-lane kernel's with MR = PAT_GEMM_CH_MR.
  *
  *===----------------------------------------------------------------------===*/
 
 #include "conv_gemm_shared.h"
 #include "pattern_simd.h"
 
-#define SMALL_MR PAT_GEMM_SMALL_MR
-#define SMALL_PX PAT_GEMM_SMALL_PX
+#define CH_MR PAT_GEMM_CH_MR
+#define CH_PX PAT_GEMM_CH_PX
 /* K block of the im2col (non-pointwise) case. Pointwise convs run the whole
  * K at once: their weights are used by few pixels and mostly come from
  * L3 or memory, so each panel's weights are best read as one stream
  * (K blocks of 64 to keep them in L1 were 15-40% slower on 7x7 maps). */
-#define SMALL_KC PAT_GEMM_KC
+#define CH_KC PAT_GEMM_KC
 /* Weight rows ahead to prefetch (16, 32, 64, 128 measured; 64 best). */
-#define SMALL_PREFETCH 64
+#define CH_PREFETCH 64
 
-#if SMALL_MR != 2 * PV_LANES
-#error "PAT_GEMM_SMALL_MR must be two vectors"
+#if CH_MR != 2 * PV_LANES
+#error "PAT_GEMM_CH_MR must be two vectors"
 #endif
 
-/* tile[i][0..SMALL_MR) (+)= sum_k B(k, i) * a[k][0..SMALL_MR) for i < np,
+/* tile[i][0..CH_MR) (+)= sum_k B(k, i) * a[k][0..CH_MR) for i < np,
  * where B(k, i) = b[k * b_stride + i] (packed or pointwise input), or, when
  * off is given, b[off[k] + i * sx] (the input itself, every tap in bounds).
  * Inlined with constant np, sx and off-ness so the accumulators stay in
  * registers. */
 static inline __attribute__((always_inline)) void
-small_tile(int np, int sx, int64_t kc, const float *a, const float *b,
+channel_tile(int np, int sx, int64_t kc, const float *a, const float *b,
            int64_t b_stride, const int64_t *off, float *tile, int accumulate) {
-  PV acc0[SMALL_PX], acc1[SMALL_PX];
+  PV acc0[CH_PX], acc1[CH_PX];
 #pragma GCC unroll 16
   for (int i = 0; i < np; ++i) {
-    acc0[i] = accumulate ? PV_LOADU(tile + i * SMALL_MR) : PV_SET1(0.f);
-    acc1[i] = accumulate ? PV_LOADU(tile + i * SMALL_MR + PV_LANES)
+    acc0[i] = accumulate ? PV_LOADU(tile + i * CH_MR) : PV_SET1(0.f);
+    acc1[i] = accumulate ? PV_LOADU(tile + i * CH_MR + PV_LANES)
                          : PV_SET1(0.f);
   }
   for (int64_t k = 0; k < kc; ++k) {
-    PV w0 = PV_LOADU(a + k * SMALL_MR);
-    PV w1 = PV_LOADU(a + k * SMALL_MR + PV_LANES);
-    PV_PREFETCH(a + (k + SMALL_PREFETCH) * SMALL_MR);
-    PV_PREFETCH(a + (k + SMALL_PREFETCH) * SMALL_MR + PV_LANES);
+    PV w0 = PV_LOADU(a + k * CH_MR);
+    PV w1 = PV_LOADU(a + k * CH_MR + PV_LANES);
+    PV_PREFETCH(a + (k + CH_PREFETCH) * CH_MR);
+    PV_PREFETCH(a + (k + CH_PREFETCH) * CH_MR + PV_LANES);
     const float *bk = off ? b + off[k] : b + k * b_stride;
 #pragma GCC unroll 16
     for (int i = 0; i < np; ++i) {
@@ -64,55 +66,55 @@ small_tile(int np, int sx, int64_t kc, const float *a, const float *b,
   }
 #pragma GCC unroll 16
   for (int i = 0; i < np; ++i) {
-    PV_STOREU(tile + i * SMALL_MR, acc0[i]);
-    PV_STOREU(tile + i * SMALL_MR + PV_LANES, acc1[i]);
+    PV_STOREU(tile + i * CH_MR, acc0[i]);
+    PV_STOREU(tile + i * CH_MR + PV_LANES, acc1[i]);
   }
 }
 
-/* The tile sizes the blocking makes (block_pixels): SMALL_PX, 7 when
- * SMALL_PX is 14, and the rest of a run, 1 .. 6. */
-#define PAT_SMALL_TILE_CASES_1_4(CALL)                                         \
+/* The tile sizes the blocking makes (block_pixels): CH_PX, 7 when
+ * CH_PX is 14, and the rest of a run, 1 .. 6. */
+#define PAT_CH_TILE_CASES_1_4(CALL)                                         \
   case 1: CALL(1); return;                                                     \
   case 2: CALL(2); return;                                                     \
   case 3: CALL(3); return;                                                     \
   case 4: CALL(4); return;
-#if SMALL_PX == 14
-#define PAT_SMALL_TILE_SWITCH(np, CALL)                                        \
+#if CH_PX == 14
+#define PAT_CH_TILE_SWITCH(np, CALL)                                        \
   switch (np) {                                                                \
-    PAT_SMALL_TILE_CASES_1_4(CALL)                                             \
+    PAT_CH_TILE_CASES_1_4(CALL)                                             \
   case 5: CALL(5); return;                                                     \
   case 6: CALL(6); return;                                                     \
   case 7: CALL(7); return;                                                     \
   case 14: CALL(14); return;                                                   \
   }
-#elif SMALL_PX == 6
-#define PAT_SMALL_TILE_SWITCH(np, CALL)                                        \
+#elif CH_PX == 6
+#define PAT_CH_TILE_SWITCH(np, CALL)                                        \
   switch (np) {                                                                \
-    PAT_SMALL_TILE_CASES_1_4(CALL)                                             \
+    PAT_CH_TILE_CASES_1_4(CALL)                                             \
   case 5: CALL(5); return;                                                     \
   case 6: CALL(6); return;                                                     \
   }
-#elif SMALL_PX == 4
-#define PAT_SMALL_TILE_SWITCH(np, CALL)                                        \
+#elif CH_PX == 4
+#define PAT_CH_TILE_SWITCH(np, CALL)                                        \
   switch (np) {                                                                \
-    PAT_SMALL_TILE_CASES_1_4(CALL)                                             \
+    PAT_CH_TILE_CASES_1_4(CALL)                                             \
   }
 #else
-#error "PAT_SMALL_TILE_SWITCH needs the cases of this SMALL_PX"
+#error "PAT_CH_TILE_SWITCH needs the cases of this CH_PX"
 #endif
 
 /* Pixels in the next block of a run of `left` pixels. */
 static inline int64_t block_pixels(int64_t left) {
-  if (left >= SMALL_PX)
-    return SMALL_PX;
-  return SMALL_PX == 14 && left >= 7 ? 7 : left;
+  if (left >= CH_PX)
+    return CH_PX;
+  return CH_PX == 14 && left >= 7 ? 7 : left;
 }
 
 /* B packed as [kc][b_stride] or read in place (pointwise). */
 static void tile_strided(int np, int64_t kc, const float *a, const float *b,
                          int64_t b_stride, float *tile, int accumulate) {
-#define PAT_CALL(n) small_tile(n, 1, kc, a, b, b_stride, NULL, tile, accumulate)
-  PAT_SMALL_TILE_SWITCH(np, PAT_CALL)
+#define PAT_CALL(n) channel_tile(n, 1, kc, a, b, b_stride, NULL, tile, accumulate)
+  PAT_CH_TILE_SWITCH(np, PAT_CALL)
 #undef PAT_CALL
 }
 
@@ -120,12 +122,12 @@ static void tile_strided(int np, int64_t kc, const float *a, const float *b,
 static void tile_direct(int np, int sx, int64_t kc, const float *a,
                         const float *b, const int64_t *off, float *tile,
                         int accumulate) {
-#define PAT_CALL(n) small_tile(n, 1, kc, a, b, 0, off, tile, accumulate)
+#define PAT_CALL(n) channel_tile(n, 1, kc, a, b, 0, off, tile, accumulate)
   if (sx == 1)
-    PAT_SMALL_TILE_SWITCH(np, PAT_CALL)
+    PAT_CH_TILE_SWITCH(np, PAT_CALL)
 #undef PAT_CALL
-#define PAT_CALL(n) small_tile(n, 2, kc, a, b, 0, off, tile, accumulate)
-  PAT_SMALL_TILE_SWITCH(np, PAT_CALL)
+#define PAT_CALL(n) channel_tile(n, 2, kc, a, b, 0, off, tile, accumulate)
+  PAT_CH_TILE_SWITCH(np, PAT_CALL)
 #undef PAT_CALL
 }
 
@@ -235,7 +237,7 @@ static void store_transposed(const float *tile, int64_t nc, int64_t rows,
       int64_t px = nc - i0 < TV_LANES ? nc - i0 : TV_LANES;
       TV r[TV_LANES];
       for (int64_t i = 0; i < TV_LANES; ++i)
-        r[i] = i < px ? tv_load_first(tile + (i0 + i) * SMALL_MR + ch0,
+        r[i] = i < px ? tv_load_first(tile + (i0 + i) * CH_MR + ch0,
                                       TV_LANES)
                       : TV_SET1(0.f);
       transpose_block(r);
@@ -269,7 +271,7 @@ static void store_transposed(const float *tile, int64_t nc, int64_t rows,
     float *row = c + ch * ldc;
     float b = bias ? bias[ch] : 0.f;
     for (int64_t i = 0; i < nc; ++i) {
-      float v = tile[i * SMALL_MR + ch] + b;
+      float v = tile[i * CH_MR + ch] + b;
       row[i] = residual ? v + residual[ch * ldc + i] : v;
     }
     if (act.kind == PAT_ACT_RELU) {
@@ -282,10 +284,10 @@ static void store_transposed(const float *tile, int64_t nc, int64_t rows,
 }
 #endif
 
-typedef struct small_job {
+typedef struct channels_job {
   pat_ctx *ctx;
   int64_t m, n, k;
-  const float *a_packed; /* ceil(m/SMALL_MR) panels of [k][SMALL_MR] */
+  const float *a_packed; /* ceil(m/CH_MR) panels of [k][CH_MR] */
   const float *bias;
   const float *residual; /* NULL or m x n like c */
   pat_activation act;
@@ -297,13 +299,13 @@ typedef struct small_job {
   int64_t b_floats;     /* scratch floats for B, before the accumulators */
   int banded;           /* B read from a padded band copy of the input */
   int64_t band_w;       /* floats per band row: the padded input row */
-} small_job;
+} channels_job;
 
 /* Copies channels [c0, c1) of the input rows that output rows [oy0, oy1]
  * read into band[c][row][x], zero-padded: band row 0 is input row
  * oy0 * stride_h - pad_top, band column 0 is input column -pad_left. Every
  * tap of every output pixel of those rows is then in the band. */
-static int64_t copy_band(const small_job *job, int64_t c0, int64_t c1,
+static int64_t copy_band(const channels_job *job, int64_t c0, int64_t c1,
                          int64_t oy0, int64_t oy1, float *band) {
   const im2col_source *s = &job->src;
   int64_t rows = (oy1 - oy0) * s->stride_h +
@@ -329,13 +331,13 @@ static int64_t copy_band(const small_job *job, int64_t c0, int64_t c1,
 }
 
 /* A task: channel panels [p0, p1) times pixels [n0, n0 + nc). The products
- * accumulate in scratch as [panel][pixel][SMALL_MR] over the K blocks; each
+ * accumulate in scratch as [panel][pixel][CH_MR] over the K blocks; each
  * panel is then written out transposed, with the epilogue, once. Per K
  * block, B is the pointwise input in place, a band copy of the input rows
  * (blocks of pixels within one output row, taps at offsets), or, as a
  * fallback, packed im2col columns. */
-static void small_tasks(void *arg, int64_t begin, int64_t end, int tid) {
-  small_job *job = (small_job *)arg;
+static void channel_tasks(void *arg, int64_t begin, int64_t end, int tid) {
+  channels_job *job = (channels_job *)arg;
   const im2col_source *s = &job->src;
   float *bbuf = (float *)pat_scratch(job->ctx, tid);
   float *acc = bbuf + job->b_floats;
@@ -371,13 +373,13 @@ static void small_tasks(void *arg, int64_t begin, int64_t end, int tid) {
         pack_b(s, k0, kc, n0, nc, nc, bbuf);
       }
       for (int64_t p = p0; p < p1; ++p) {
-        const float *a = job->a_packed + p * job->k * SMALL_MR + k0 * SMALL_MR;
-        float *t = acc + (p - p0) * nc * SMALL_MR;
+        const float *a = job->a_packed + p * job->k * CH_MR + k0 * CH_MR;
+        float *t = acc + (p - p0) * nc * CH_MR;
         int64_t np;
         if (!job->banded) {
           for (int64_t i = 0; i < nc; i += np) {
             np = block_pixels(nc - i);
-            tile_strided((int)np, kc, a, b + i, b_stride, t + i * SMALL_MR,
+            tile_strided((int)np, kc, a, b + i, b_stride, t + i * CH_MR,
                          k0 > 0);
           }
           continue;
@@ -390,14 +392,14 @@ static void small_tasks(void *arg, int64_t begin, int64_t end, int tid) {
           const float *base = bbuf + (oy - oy0) * s->stride_h * job->band_w +
                               ox * s->stride_w;
           tile_direct((int)np, (int)s->stride_w, kc, a, base, off,
-                      t + i * SMALL_MR, k0 > 0);
+                      t + i * CH_MR, k0 > 0);
         }
       }
     }
     for (int64_t p = p0; p < p1; ++p) {
-      int64_t m0 = p * SMALL_MR;
-      int64_t rows = job->m - m0 < SMALL_MR ? job->m - m0 : SMALL_MR;
-      store_transposed(acc + (p - p0) * nc * SMALL_MR, nc, rows,
+      int64_t m0 = p * CH_MR;
+      int64_t rows = job->m - m0 < CH_MR ? job->m - m0 : CH_MR;
+      store_transposed(acc + (p - p0) * nc * CH_MR, nc, rows,
                        job->c + m0 * job->n + n0, job->n,
                        job->bias ? job->bias + m0 : NULL,
                        job->residual ? job->residual + m0 * job->n + n0 : NULL,
@@ -406,7 +408,7 @@ static void small_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   }
 }
 
-void pat_conv2d_gemm_small_f32(pat_ctx *ctx, const pat_conv2d_params *p,
+void pat_conv2d_gemm_channels_f32(pat_ctx *ctx, const pat_conv2d_params *p,
                                const float *input, const float *packed_weight,
                                const float *bias, const float *residual,
                                float *output) {
@@ -415,14 +417,14 @@ void pat_conv2d_gemm_small_f32(pat_ctx *ctx, const pat_conv2d_params *p,
   int64_t n = p->out_h * p->out_w;
   if (n == 0 || cout_g == 0)
     return;
-  small_job job;
+  channels_job job;
   memset(&job, 0, sizeof(job));
   job.ctx = ctx;
   job.m = cout_g;
   job.n = n;
   job.k = k;
   job.act = p->act;
-  job.panels = (cout_g + SMALL_MR - 1) / SMALL_MR;
+  job.panels = (cout_g + CH_MR - 1) / CH_MR;
   im2col_source_init(&job.src, p);
   /* Pixel chunks of whole output rows where a row fits; the scratch holds
    * B for one K block (at most half of it: a band copy or packed columns)
@@ -451,17 +453,17 @@ void pat_conv2d_gemm_small_f32(pat_ctx *ctx, const pat_conv2d_params *p,
       job.k_block = channels * taps;
       job.b_floats = channels * band_rows * job.band_w;
     } else {
-      /* Packed columns [SMALL_KC][chunk]: shrink the chunk to fit. */
-      job.k_block = SMALL_KC;
-      int64_t fit = half / SMALL_KC / SMALL_PX * SMALL_PX;
+      /* Packed columns [CH_KC][chunk]: shrink the chunk to fit. */
+      job.k_block = CH_KC;
+      int64_t fit = half / CH_KC / CH_PX * CH_PX;
       if (job.n_chunk > fit)
         job.n_chunk = fit;
       job.n_chunks = (n + job.n_chunk - 1) / job.n_chunk;
-      job.b_floats = SMALL_KC * job.n_chunk;
+      job.b_floats = CH_KC * job.n_chunk;
     }
   }
   int64_t max_panels =
-      (scratch_floats - job.b_floats) / (job.n_chunk * SMALL_MR);
+      (scratch_floats - job.b_floats) / (job.n_chunk * CH_MR);
   /* Split the channel panels until every thread has two tasks. */
   int64_t want = ctx->num_threads > 1 ? 2 * (int64_t)ctx->num_threads : 1;
   int64_t groups_wanted = (want + job.n_chunks - 1) / job.n_chunks;
@@ -476,10 +478,10 @@ void pat_conv2d_gemm_small_f32(pat_ctx *ctx, const pat_conv2d_params *p,
     for (int64_t g = 0; g < p->groups; ++g) {
       job.src.input = input + (b * p->in_c + g * cin_g) * p->in_h * p->in_w;
       job.c = output + (b * p->out_c + g * cout_g) * n;
-      job.a_packed = packed_weight + g * job.panels * SMALL_MR * k;
+      job.a_packed = packed_weight + g * job.panels * CH_MR * k;
       job.bias = bias ? bias + g * cout_g : NULL;
       job.residual = residual ? residual + (b * p->out_c + g * cout_g) * n
                               : NULL;
-      pat_parallel_for(ctx, panel_groups * job.n_chunks, 1, small_tasks, &job);
+      pat_parallel_for(ctx, panel_groups * job.n_chunks, 1, channel_tasks, &job);
     }
 }
