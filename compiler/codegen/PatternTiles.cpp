@@ -196,8 +196,21 @@ std::string emitFlatPatternTile(const std::string &name,
   int64_t pitch = shape.pitch, V = shape.vecs;
   int64_t channelFloats = shape.phases * shape.phaseFloats;
   std::ostringstream c;
+  // Each kernel adds all its taps into the same F x V accumulators, a chain
+  // of dependent FMAs per accumulator. With fewer than kFlatMinChains of
+  // them the FMA latency, not the throughput, bounds the tile (a 7x7 map:
+  // V = 4): odd taps then go to a second set, added before the store.
+  int64_t maxTaps = 0;
+  for (uint64_t m : s.masks)
+    maxTaps = std::max<int64_t>(maxTaps, __builtin_popcountll(m));
+  bool split = F * V < kFlatMinChains &&
+               2 * F * V + F * maxTaps + 1 <= target.vectorRegisters;
   auto acc = [](int64_t f, int64_t v) {
     return "c" + std::to_string(f) + "_" + std::to_string(v);
+  };
+  auto accFor = [&](int64_t f, int64_t v, int64_t tap) {
+    return split && tap % 2 ? "d" + std::to_string(f) + "_" + std::to_string(v)
+                            : acc(f, v);
   };
   c << "static void " << name
     << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n";
@@ -205,6 +218,8 @@ std::string emitFlatPatternTile(const std::string &name,
     c << "  const PV bias" << f << " = PV_SET1(a->bias[" << f << "]);\n  PV";
     for (int64_t v = 0; v < V; ++v)
       c << (v ? ", " : " ") << acc(f, v) << " = bias" << f;
+    for (int64_t v = 0; split && v < V; ++v)
+      c << ", d" << f << "_" << v << " = PV_SET1(0.f)";
     c << ";\n";
   }
   c << "  const int32_t *st = l->stride + a->filter * " << P + 1 << ";\n"
@@ -239,8 +254,8 @@ std::string emitFlatPatternTile(const std::string &name,
         c << "      { const PV x = " << flatLoad(v * lanes + offset, target)
           << ";";
         for (int64_t f = 0; f < F; ++f)
-          c << " " << acc(f, v) << " = PV_FMA(wt" << f << ", x, " << acc(f, v)
-            << ");";
+          c << " " << accFor(f, v, i) << " = PV_FMA(wt" << f << ", x, "
+            << accFor(f, v, i) << ");";
         c << " }\n";
       }
       c << "    }\n";
@@ -248,6 +263,10 @@ std::string emitFlatPatternTile(const std::string &name,
     }
     c << "  }\n";
   }
+  for (int64_t f = 0; f < F && split; ++f)
+    for (int64_t v = 0; v < V; ++v)
+      c << "  " << acc(f, v) << " = PV_ADD(" << acc(f, v) << ", d" << f << "_"
+        << v << ");\n";
   // Flat position o = y * pitch + x holds output (y, x) for x < out_w; each
   // vector is stored row piece by row piece with constant masks (the
   // pointer may point before the row; masked-off lanes are not touched).

@@ -85,6 +85,11 @@ constexpr int64_t kPatternMaxLoadMasks = 256;
 /// carries this many trailing entries so the look-ahead stays inside it.
 constexpr int64_t kPatternPrefetchDistance = 3;
 
+/// Independent accumulators (dependent FMA chains) a flat tile needs to
+/// hide the FMA latency: latency 4 x 2 FMA pipes. With fewer, its odd taps
+/// accumulate into a second set.
+constexpr int64_t kFlatMinChains = 8;
+
 /// Input vectors a tile loads per input row and parity: `vecs` plus those
 /// the widest tap-column shift reaches into (pat_pconv_layer::tile_base_vecs).
 int64_t baseVectors(const PatternTileSpec &spec, int64_t vecs,

@@ -15,6 +15,7 @@
  *                       hi (0 < q < PV_LANES, a literal): the vector that
  *                       starts q elements after lo, without another load
  *   PV_FMA(a, b, c)     a * b + c
+ *   PV_ADD(a, b)        a + b
  *   PV_MAX0(v)          max(v, 0)
  *   PV_STOREM(p, v, m)  store the lanes of m
  *   PV_STOREU(p, v)     store all lanes
@@ -40,6 +41,7 @@ typedef __mmask16 PM;
   _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi),           \
                                           _mm512_castps_si512(lo), (q)))
 #define PV_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define PV_ADD(a, b) _mm512_add_ps((a), (b))
 #define PV_MAX0(v) _mm512_max_ps((v), _mm512_setzero_ps())
 #define PV_STOREM(p, v, m) _mm512_mask_storeu_ps((p), (m), (v))
 #define PV_STOREU(p, v) _mm512_storeu_ps((p), (v))
@@ -79,6 +81,7 @@ typedef __m256i PM;
 #define PV_MID_(hi, lo)                                                       \
   _mm256_castps_si256(_mm256_permute2f128_ps((lo), (hi), 0x21))
 #define PV_FMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define PV_ADD(a, b) _mm256_add_ps((a), (b))
 #define PV_MAX0(v) _mm256_max_ps((v), _mm256_setzero_ps())
 #define PV_STOREM(p, v, m) _mm256_maskstore_ps((p), (m), (v))
 #define PV_STOREU(p, v) _mm256_storeu_ps((p), (v))
@@ -125,6 +128,10 @@ static inline PV PV_ALIGNR(PV hi, PV lo, int q) {
 static inline PV PV_FMA(PV a, PV b, PV c) {
   for (int i = 0; i < PV_LANES; ++i) c.v[i] += a.v[i] * b.v[i];
   return c;
+}
+static inline PV PV_ADD(PV a, PV b) {
+  for (int i = 0; i < PV_LANES; ++i) a.v[i] += b.v[i];
+  return a;
 }
 static inline PV PV_MAX0(PV v) {
   for (int i = 0; i < PV_LANES; ++i) v.v[i] = v.v[i] > 0.f ? v.v[i] : 0.f;
