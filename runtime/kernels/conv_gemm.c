@@ -16,15 +16,36 @@
 
 typedef struct gemm_job {
   pat_ctx *ctx;
-  int64_t m, n, k;
-  const float *a_packed; /* ceil(m/MR) panels of [k][MR] */
-  const float *bias;
-  const float *residual; /* NULL or m x n like c */
-  pat_activation act;
-  float *c; /* m x n, row stride n */
-  im2col_source src;
+  conv_gemm op; /* weights packed in panels of MR rows */
   int64_t m_chunk, n_blocks;
 } gemm_job;
+
+/* The epilogue on a rows x cols block of the result (row stride ldc):
+ * c = act(c + bias[row] + residual), residual with c's layout. bias and
+ * residual may be NULL. ReLU is inline: the call per block row costs more
+ * than the work on these short rows. */
+static inline void gemm_epilogue(float *c, int64_t ldc, int64_t rows,
+                                 int64_t cols, const float *bias,
+                                 const float *residual, pat_activation act) {
+  for (int64_t i = 0; i < rows; ++i) {
+    float *row = c + i * ldc;
+    float b = bias ? bias[i] : 0.f;
+    if (residual) {
+      const float *r = residual + i * ldc;
+      for (int64_t j = 0; j < cols; ++j)
+        row[j] = (row[j] + b) + r[j];
+    } else if (bias) {
+      for (int64_t j = 0; j < cols; ++j)
+        row[j] += b;
+    }
+    if (act.kind == PAT_ACT_RELU) {
+      for (int64_t j = 0; j < cols; ++j)
+        row[j] = row[j] > 0.f ? row[j] : 0.f;
+    } else if (act.kind != PAT_ACT_NONE) {
+      pat_activation_f32(row, row, cols, act);
+    }
+  }
+}
 
 static void store_partial(const float *tile, float *c, int64_t ldc,
                           int64_t rows, int64_t cols, int accumulate) {
@@ -36,36 +57,37 @@ static void store_partial(const float *tile, float *c, int64_t ldc,
 
 static void gemm_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   gemm_job *job = (gemm_job *)arg;
+  const conv_gemm *op = &job->op;
   float *bpack = (float *)pat_scratch(job->ctx, tid);
   float tile[MR * NR];
   for (int64_t task = begin; task < end; ++task) {
     int64_t m0 = (task / job->n_blocks) * job->m_chunk;
-    int64_t m1 = m0 + job->m_chunk < job->m ? m0 + job->m_chunk : job->m;
+    int64_t m1 = m0 + job->m_chunk < op->m ? m0 + job->m_chunk : op->m;
     int64_t n0 = (task % job->n_blocks) * PAT_GEMM_NC;
-    int64_t nc = job->n - n0 < PAT_GEMM_NC ? job->n - n0 : PAT_GEMM_NC;
-    for (int64_t k0 = 0; k0 < job->k; k0 += PAT_GEMM_KC) {
-      int64_t kc = job->k - k0 < PAT_GEMM_KC ? job->k - k0 : PAT_GEMM_KC;
-      pack_b(&job->src, k0, kc, n0, nc, NR, bpack);
+    int64_t nc = op->n - n0 < PAT_GEMM_NC ? op->n - n0 : PAT_GEMM_NC;
+    for (int64_t k0 = 0; k0 < op->k; k0 += PAT_GEMM_KC) {
+      int64_t kc = op->k - k0 < PAT_GEMM_KC ? op->k - k0 : PAT_GEMM_KC;
+      pack_b(&op->src, k0, kc, n0, nc, NR, bpack);
       for (int64_t mi = m0; mi < m1; mi += MR) {
-        const float *a = job->a_packed + mi * job->k + k0 * MR;
+        const float *a = op->a_packed + mi * op->k + k0 * MR;
         int64_t rows = m1 - mi < MR ? m1 - mi : MR;
         for (int64_t nj = 0; nj < nc; nj += NR) {
           int64_t cols = nc - nj < NR ? nc - nj : NR;
-          float *c = job->c + mi * job->n + n0 + nj;
+          float *c = op->c + mi * op->n + n0 + nj;
           const float *b = bpack + (nj / NR) * kc * NR;
           if (rows == MR && cols == NR) {
-            pat_microkernel(kc, a, b, c, job->n, k0 > 0);
+            pat_microkernel(kc, a, b, c, op->n, k0 > 0);
           } else {
             pat_microkernel(kc, a, b, tile, NR, 0);
-            store_partial(tile, c, job->n, rows, cols, k0 > 0);
+            store_partial(tile, c, op->n, rows, cols, k0 > 0);
           }
           /* After the last K block, while the tile is in L1. */
-          if (k0 + kc == job->k)
-            gemm_epilogue(c, job->n, rows, cols,
-                          job->bias ? job->bias + mi : NULL,
-                          job->residual ? job->residual + mi * job->n + n0 + nj
+          if (k0 + kc == op->k)
+            gemm_epilogue(c, op->n, rows, cols,
+                          op->bias ? op->bias + mi : NULL,
+                          op->residual ? op->residual + mi * op->n + n0 + nj
                                         : NULL,
-                          job->act);
+                          op->act);
         }
       }
     }
@@ -76,34 +98,22 @@ void pat_conv2d_gemm_f32(pat_ctx *ctx, const pat_conv2d_params *p,
                          const float *input, const float *packed_weight,
                          const float *bias, const float *residual,
                          float *output) {
-  int64_t cin_g = p->in_c / p->groups, cout_g = p->out_c / p->groups;
-  int64_t k = cin_g * p->kernel_h * p->kernel_w;
-  int64_t n = p->out_h * p->out_w;
-  int64_t panels = (cout_g + MR - 1) / MR;
   gemm_job job;
   memset(&job, 0, sizeof(job));
   job.ctx = ctx;
-  job.m = cout_g;
-  job.n = n;
-  job.k = k;
-  job.act = p->act;
+  conv_gemm_init(&job.op, p);
+  int64_t m = job.op.m, n = job.op.n;
   job.n_blocks = (n + PAT_GEMM_NC - 1) / PAT_GEMM_NC;
   /* Split M too when there are too few N blocks to keep every thread busy. */
   int64_t want = ctx->num_threads > 1 ? 2 * (int64_t)ctx->num_threads : 1;
   int64_t m_splits = job.n_blocks >= want ? 1 : (want + job.n_blocks - 1) / job.n_blocks;
-  int64_t m_chunk = (cout_g + m_splits - 1) / m_splits;
+  int64_t m_chunk = (m + m_splits - 1) / m_splits;
   job.m_chunk = (m_chunk + MR - 1) / MR * MR;
-  int64_t m_blocks = (cout_g + job.m_chunk - 1) / job.m_chunk;
-  im2col_source *s = &job.src;
-  im2col_source_init(s, p);
+  int64_t m_blocks = (m + job.m_chunk - 1) / job.m_chunk;
   for (int64_t b = 0; b < p->batch; ++b)
     for (int64_t g = 0; g < p->groups; ++g) {
-      s->input = input + (b * p->in_c + g * cin_g) * p->in_h * p->in_w;
-      job.c = output + (b * p->out_c + g * cout_g) * n;
-      job.a_packed = packed_weight + g * panels * MR * k;
-      job.bias = bias ? bias + g * cout_g : NULL;
-      job.residual = residual ? residual + (b * p->out_c + g * cout_g) * n
-                              : NULL;
+      conv_gemm_select(&job.op, p, b, g, MR, input, packed_weight, bias,
+                       residual, output);
       pat_parallel_for(ctx, m_blocks * job.n_blocks, 1, gemm_tasks, &job);
     }
 }

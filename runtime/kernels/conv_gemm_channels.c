@@ -131,24 +131,17 @@ static void tile_direct(int np, int sx, int64_t kc, const float *a,
 #undef PAT_CALL
 }
 
-#if defined(PAT_ISA_AVX512) || defined(PAT_ISA_AVX2)
+/* r[i] (row i of a PV_LANES x PV_LANES block) becomes column i. */
 #if defined(PAT_ISA_AVX512)
-#define TV __m512
-#define TV_LANES 16
-#define TV_ADD _mm512_add_ps
-#define TV_MAX0(v) _mm512_max_ps((v), _mm512_setzero_ps())
-#define TV_SET1 _mm512_set1_ps
-
-/* r[i] (row i, 16 floats) becomes column i. Four rounds of shuffles:
- * 32-bit and 64-bit interleaves within 128-bit lanes, then two rounds of
- * 128-bit lane selects. */
-static inline void transpose_block(TV r[16]) {
-  TV t[16];
+/* Four rounds of shuffles: 32-bit and 64-bit interleaves within 128-bit
+ * lanes, then two rounds of 128-bit lane selects. */
+static inline void transpose_block(PV r[16]) {
+  PV t[16];
   for (int i = 0; i < 16; i += 2) {
     t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
     t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
   }
-  /* u[4g + e], lane L: column 4L + e of rows 4g .. 4g + 3. */
+  /* r[4g + e], lane L: column 4L + e of rows 4g .. 4g + 3. */
   for (int i = 0; i < 16; i += 4) {
     __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 2]);
     __m512d c = _mm512_castps_pd(t[i + 1]), d = _mm512_castps_pd(t[i + 3]);
@@ -158,10 +151,10 @@ static inline void transpose_block(TV r[16]) {
     r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
   }
   for (int e = 0; e < 4; ++e) {
-    TV v0 = _mm512_shuffle_f32x4(r[e], r[4 + e], 0x44);
-    TV v1 = _mm512_shuffle_f32x4(r[e], r[4 + e], 0xEE);
-    TV w0 = _mm512_shuffle_f32x4(r[8 + e], r[12 + e], 0x44);
-    TV w1 = _mm512_shuffle_f32x4(r[8 + e], r[12 + e], 0xEE);
+    PV v0 = _mm512_shuffle_f32x4(r[e], r[4 + e], 0x44);
+    PV v1 = _mm512_shuffle_f32x4(r[e], r[4 + e], 0xEE);
+    PV w0 = _mm512_shuffle_f32x4(r[8 + e], r[12 + e], 0x44);
+    PV w1 = _mm512_shuffle_f32x4(r[8 + e], r[12 + e], 0xEE);
     t[e] = _mm512_shuffle_f32x4(v0, w0, 0x88);
     t[4 + e] = _mm512_shuffle_f32x4(v0, w0, 0xDD);
     t[8 + e] = _mm512_shuffle_f32x4(v1, w1, 0x88);
@@ -170,26 +163,10 @@ static inline void transpose_block(TV r[16]) {
   for (int i = 0; i < 16; ++i)
     r[i] = t[i];
 }
-static inline TV tv_load_first(const float *p, int64_t n) {
-  return n >= 16 ? _mm512_loadu_ps(p)
-                 : _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
-}
-static inline void tv_store_first(float *p, TV v, int64_t n) {
-  if (n >= 16)
-    _mm512_storeu_ps(p, v);
-  else
-    _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), v);
-}
-#else
-#define TV __m256
-#define TV_LANES 8
-#define TV_ADD _mm256_add_ps
-#define TV_MAX0(v) _mm256_max_ps((v), _mm256_setzero_ps())
-#define TV_SET1 _mm256_set1_ps
-
-/* r[i] (row i, 8 floats) becomes column i. */
-static inline void transpose_block(TV r[8]) {
-  TV t[8];
+#elif defined(PAT_ISA_AVX2)
+/* The same three rounds; the last selects 128-bit halves. */
+static inline void transpose_block(PV r[8]) {
+  PV t[8];
   for (int i = 0; i < 8; i += 2) {
     t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
     t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
@@ -209,48 +186,49 @@ static inline void transpose_block(TV r[8]) {
   for (int i = 0; i < 8; ++i)
     r[i] = t[i];
 }
-static inline __m256i tv_mask_first(int64_t n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-static inline TV tv_load_first(const float *p, int64_t n) {
-  return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, tv_mask_first(n));
-}
-static inline void tv_store_first(float *p, TV v, int64_t n) {
-  if (n >= 8)
-    _mm256_storeu_ps(p, v);
-  else
-    _mm256_maskstore_ps(p, tv_mask_first(n), v);
+#else
+static inline void transpose_block(PV r[PV_LANES]) {
+  PV t[PV_LANES];
+  for (int i = 0; i < PV_LANES; ++i)
+    for (int j = 0; j < PV_LANES; ++j)
+      t[j].v[i] = r[i].v[j];
+  for (int i = 0; i < PV_LANES; ++i)
+    r[i] = t[i];
 }
 #endif
 
 /* c[ch][i] = act(tile[i][ch] + bias[ch] + residual[ch][i]) for ch < rows,
  * i < nc (c and residual with row stride ldc; bias, residual may be NULL):
- * the epilogue in the same pass as the transpose, TV_LANES x TV_LANES
- * blocks transposed in registers. */
+ * the epilogue in the same pass as the transpose, PV_LANES x PV_LANES
+ * blocks transposed in registers. ReLU is applied inline; other
+ * activations run over the written rows afterwards. */
 static void store_transposed(const float *tile, int64_t nc, int64_t rows,
                              float *c, int64_t ldc, const float *bias,
                              const float *residual, pat_activation act) {
-  for (int64_t ch0 = 0; ch0 < rows; ch0 += TV_LANES) {
-    int64_t chs = rows - ch0 < TV_LANES ? rows - ch0 : TV_LANES;
-    for (int64_t i0 = 0; i0 < nc; i0 += TV_LANES) {
-      int64_t px = nc - i0 < TV_LANES ? nc - i0 : TV_LANES;
-      TV r[TV_LANES];
-      for (int64_t i = 0; i < TV_LANES; ++i)
-        r[i] = i < px ? tv_load_first(tile + (i0 + i) * CH_MR + ch0,
-                                      TV_LANES)
-                      : TV_SET1(0.f);
+  for (int64_t ch0 = 0; ch0 < rows; ch0 += PV_LANES) {
+    int64_t chs = rows - ch0 < PV_LANES ? rows - ch0 : PV_LANES;
+    for (int64_t i0 = 0; i0 < nc; i0 += PV_LANES) {
+      int64_t px = nc - i0 < PV_LANES ? nc - i0 : PV_LANES;
+      int full = px == PV_LANES;
+      PM first = PM_FIRST(px);
+      PV r[PV_LANES];
+      for (int64_t i = 0; i < PV_LANES; ++i)
+        r[i] = i < px ? PV_LOADU(tile + (i0 + i) * CH_MR + ch0) : PV_SET1(0.f);
       transpose_block(r);
       for (int64_t ch = 0; ch < chs; ++ch) {
         int64_t row = (ch0 + ch) * ldc + i0;
-        TV v = r[ch];
+        PV v = r[ch];
         if (bias)
-          v = TV_ADD(v, TV_SET1(bias[ch0 + ch]));
+          v = PV_ADD(v, PV_SET1(bias[ch0 + ch]));
         if (residual)
-          v = TV_ADD(v, tv_load_first(residual + row, px));
+          v = PV_ADD(v, full ? PV_LOADU(residual + row)
+                             : PV_LOADM(residual + row, first));
         if (act.kind == PAT_ACT_RELU)
-          v = TV_MAX0(v);
-        tv_store_first(c + row, v, px);
+          v = PV_MAX0(v);
+        if (full)
+          PV_STOREU(c + row, v);
+        else
+          PV_STOREM(c + row, v, first);
       }
     }
   }
@@ -259,40 +237,9 @@ static void store_transposed(const float *tile, int64_t nc, int64_t rows,
       pat_activation_f32(c + ch * ldc, c + ch * ldc, nc, act);
 }
 
-#else /* Portable C */
-
-/* c[ch][i] = act(tile[i][ch] + bias[ch] + residual[ch][i]) for ch < rows,
- * i < nc (c and residual with row stride ldc; bias, residual may be NULL):
- * the epilogue in the same pass as the transpose. */
-static void store_transposed(const float *tile, int64_t nc, int64_t rows,
-                             float *c, int64_t ldc, const float *bias,
-                             const float *residual, pat_activation act) {
-  for (int64_t ch = 0; ch < rows; ++ch) {
-    float *row = c + ch * ldc;
-    float b = bias ? bias[ch] : 0.f;
-    for (int64_t i = 0; i < nc; ++i) {
-      float v = tile[i * CH_MR + ch] + b;
-      row[i] = residual ? v + residual[ch * ldc + i] : v;
-    }
-    if (act.kind == PAT_ACT_RELU) {
-      for (int64_t i = 0; i < nc; ++i)
-        row[i] = row[i] > 0.f ? row[i] : 0.f;
-    } else if (act.kind != PAT_ACT_NONE) {
-      pat_activation_f32(row, row, nc, act);
-    }
-  }
-}
-#endif
-
 typedef struct channels_job {
   pat_ctx *ctx;
-  int64_t m, n, k;
-  const float *a_packed; /* ceil(m/CH_MR) panels of [k][CH_MR] */
-  const float *bias;
-  const float *residual; /* NULL or m x n like c */
-  pat_activation act;
-  float *c; /* m x n, row stride n */
-  im2col_source src;
+  conv_gemm op; /* weights packed in panels of CH_MR rows */
   int64_t out_w;
   int64_t panels, panels_per_task, n_chunk, n_chunks;
   int64_t k_block;      /* K rows per block */
@@ -307,7 +254,7 @@ typedef struct channels_job {
  * tap of every output pixel of those rows is then in the band. */
 static int64_t copy_band(const channels_job *job, int64_t c0, int64_t c1,
                          int64_t oy0, int64_t oy1, float *band) {
-  const im2col_source *s = &job->src;
+  const im2col_source *s = &job->op.src;
   int64_t rows = (oy1 - oy0) * s->stride_h +
                  (s->kernel_h - 1) * s->dilation_h + 1;
   int64_t iy0 = oy0 * s->stride_h - s->pad_top, w = job->band_w;
@@ -338,7 +285,8 @@ static int64_t copy_band(const channels_job *job, int64_t c0, int64_t c1,
  * fallback, packed im2col columns. */
 static void channel_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   channels_job *job = (channels_job *)arg;
-  const im2col_source *s = &job->src;
+  const conv_gemm *op = &job->op;
+  const im2col_source *s = &op->src;
   float *bbuf = (float *)pat_scratch(job->ctx, tid);
   float *acc = bbuf + job->b_floats;
   int64_t plane = s->in_h * s->in_w, taps = s->kernel_h * s->kernel_w;
@@ -349,10 +297,10 @@ static void channel_tasks(void *arg, int64_t begin, int64_t end, int tid) {
                      ? p0 + job->panels_per_task
                      : job->panels;
     int64_t n0 = (task % job->n_chunks) * job->n_chunk;
-    int64_t nc = job->n - n0 < job->n_chunk ? job->n - n0 : job->n_chunk;
+    int64_t nc = op->n - n0 < job->n_chunk ? op->n - n0 : job->n_chunk;
     int64_t oy0 = n0 / job->out_w, oy1 = (n0 + nc - 1) / job->out_w;
-    for (int64_t k0 = 0; k0 < job->k; k0 += job->k_block) {
-      int64_t kc = job->k - k0 < job->k_block ? job->k - k0 : job->k_block;
+    for (int64_t k0 = 0; k0 < op->k; k0 += job->k_block) {
+      int64_t kc = op->k - k0 < job->k_block ? op->k - k0 : job->k_block;
       const float *b = bbuf;
       int64_t b_stride = nc;
       if (s->is_pointwise) {
@@ -373,7 +321,7 @@ static void channel_tasks(void *arg, int64_t begin, int64_t end, int tid) {
         pack_b(s, k0, kc, n0, nc, nc, bbuf);
       }
       for (int64_t p = p0; p < p1; ++p) {
-        const float *a = job->a_packed + p * job->k * CH_MR + k0 * CH_MR;
+        const float *a = op->a_packed + p * op->k * CH_MR + k0 * CH_MR;
         float *t = acc + (p - p0) * nc * CH_MR;
         int64_t np;
         if (!job->banded) {
@@ -398,12 +346,12 @@ static void channel_tasks(void *arg, int64_t begin, int64_t end, int tid) {
     }
     for (int64_t p = p0; p < p1; ++p) {
       int64_t m0 = p * CH_MR;
-      int64_t rows = job->m - m0 < CH_MR ? job->m - m0 : CH_MR;
+      int64_t rows = op->m - m0 < CH_MR ? op->m - m0 : CH_MR;
       store_transposed(acc + (p - p0) * nc * CH_MR, nc, rows,
-                       job->c + m0 * job->n + n0, job->n,
-                       job->bias ? job->bias + m0 : NULL,
-                       job->residual ? job->residual + m0 * job->n + n0 : NULL,
-                       job->act);
+                       op->c + m0 * op->n + n0, op->n,
+                       op->bias ? op->bias + m0 : NULL,
+                       op->residual ? op->residual + m0 * op->n + n0 : NULL,
+                       op->act);
     }
   }
 }
@@ -412,20 +360,14 @@ void pat_conv2d_gemm_channels_f32(pat_ctx *ctx, const pat_conv2d_params *p,
                                const float *input, const float *packed_weight,
                                const float *bias, const float *residual,
                                float *output) {
-  int64_t cin_g = p->in_c / p->groups, cout_g = p->out_c / p->groups;
-  int64_t k = cin_g * p->kernel_h * p->kernel_w;
-  int64_t n = p->out_h * p->out_w;
-  if (n == 0 || cout_g == 0)
-    return;
   channels_job job;
   memset(&job, 0, sizeof(job));
   job.ctx = ctx;
-  job.m = cout_g;
-  job.n = n;
-  job.k = k;
-  job.act = p->act;
-  job.panels = (cout_g + CH_MR - 1) / CH_MR;
-  im2col_source_init(&job.src, p);
+  conv_gemm_init(&job.op, p);
+  int64_t n = job.op.n;
+  if (n == 0 || job.op.m == 0)
+    return;
+  job.panels = (job.op.m + CH_MR - 1) / CH_MR;
   /* Pixel chunks of whole output rows where a row fits; the scratch holds
    * B for one K block (at most half of it: a band copy or packed columns)
    * and the chunk's accumulators for panels_per_task panels. */
@@ -437,8 +379,8 @@ void pat_conv2d_gemm_channels_f32(pat_ctx *ctx, const pat_conv2d_params *p,
     max_chunk = max_chunk / p->out_w * p->out_w;
   job.n_chunk = n < max_chunk ? n : max_chunk;
   job.n_chunks = (n + job.n_chunk - 1) / job.n_chunk;
-  job.k_block = k;
-  if (!job.src.is_pointwise) {
+  job.k_block = job.op.k;
+  if (!job.op.src.is_pointwise) {
     /* The band of a chunk: the input rows its output rows read. */
     int64_t chunk_rows = (job.n_chunk + p->out_w - 1) / p->out_w + 1;
     int64_t band_rows = (chunk_rows - 1) * p->stride_h +
@@ -476,12 +418,8 @@ void pat_conv2d_gemm_channels_f32(pat_ctx *ctx, const pat_conv2d_params *p,
       (job.panels + job.panels_per_task - 1) / job.panels_per_task;
   for (int64_t b = 0; b < p->batch; ++b)
     for (int64_t g = 0; g < p->groups; ++g) {
-      job.src.input = input + (b * p->in_c + g * cin_g) * p->in_h * p->in_w;
-      job.c = output + (b * p->out_c + g * cout_g) * n;
-      job.a_packed = packed_weight + g * job.panels * CH_MR * k;
-      job.bias = bias ? bias + g * cout_g : NULL;
-      job.residual = residual ? residual + (b * p->out_c + g * cout_g) * n
-                              : NULL;
+      conv_gemm_select(&job.op, p, b, g, CH_MR, input, packed_weight, bias,
+                       residual, output);
       pat_parallel_for(ctx, panel_groups * job.n_chunks, 1, channel_tasks, &job);
     }
 }

@@ -1,10 +1,11 @@
 /*===- conv_gemm_shared.h - What the two GEMM convolutions share ----------===
  *
- * Part of patc. Implicit im2col packing and the epilogue of conv_gemm.c and
- * conv_gemm_channels.c. The GEMM kernels see a convolution's input as the matrix
- * B[K][N] (K = channels * taps, N = output pixels) and copy blocks of it
- * into thread scratch as panels of [kc][width] columns, zero where a tap
- * falls into the padding. The matrix itself is never materialised.
+ * Part of patc. What conv_gemm.c and conv_gemm_channels.c share: the
+ * operands of a conv's per-group GEMM, and implicit im2col packing. The
+ * kernels see a convolution's input as the matrix B[K][N] (K = channels *
+ * taps, N = output pixels) and copy blocks of it into thread scratch as
+ * panels of [kc][width] columns, zero where a tap falls into the padding.
+ * The matrix itself is never materialised.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -202,31 +203,42 @@ static inline void pack_b(const im2col_source *s, int64_t k0, int64_t kc,
   pack_b_taps(s, &t, k0, kc, n0, nc, width, dst);
 }
 
-/* The epilogue on a rows x cols block of the result (row stride ldc):
- * c = act(c + bias[row] + residual), residual with c's layout. bias and
- * residual may be NULL. ReLU is inline: the call per block row costs more
- * than the work on these short rows. */
-static inline void gemm_epilogue(float *c, int64_t ldc, int64_t rows,
-                                 int64_t cols, const float *bias,
-                                 const float *residual, pat_activation act) {
-  for (int64_t i = 0; i < rows; ++i) {
-    float *row = c + i * ldc;
-    float b = bias ? bias[i] : 0.f;
-    if (residual) {
-      const float *r = residual + i * ldc;
-      for (int64_t j = 0; j < cols; ++j)
-        row[j] = (row[j] + b) + r[j];
-    } else if (bias) {
-      for (int64_t j = 0; j < cols; ++j)
-        row[j] += b;
-    }
-    if (act.kind == PAT_ACT_RELU) {
-      for (int64_t j = 0; j < cols; ++j)
-        row[j] = row[j] > 0.f ? row[j] : 0.f;
-    } else if (act.kind != PAT_ACT_NONE) {
-      pat_activation_f32(row, row, cols, act);
-    }
-  }
+/* One (batch, group) GEMM of a conv, C[M][N] = A[M][K] * B[K][N], as both
+ * kernels see it. */
+typedef struct conv_gemm {
+  int64_t m, n, k;       /* output channels, output pixels, K of a group */
+  const float *a_packed; /* the group's ceil(m/MR) panels of [k][MR] */
+  const float *bias;     /* NULL or the group's m biases */
+  const float *residual; /* NULL or m x n like c */
+  pat_activation act;
+  float *c;              /* m x n, row stride n */
+  im2col_source src;     /* B */
+} conv_gemm;
+
+/* The per-group shapes of p; conv_gemm_select sets the operands. */
+static inline void conv_gemm_init(conv_gemm *g, const pat_conv2d_params *p) {
+  memset(g, 0, sizeof(*g));
+  g->m = p->out_c / p->groups;
+  g->n = p->out_h * p->out_w;
+  g->k = p->in_c / p->groups * p->kernel_h * p->kernel_w;
+  g->act = p->act;
+  im2col_source_init(&g->src, p);
+}
+
+/* Points g at image `image`, group `group` of the conv's arguments; the
+ * weights are packed in panels of `mr` rows. */
+static inline void conv_gemm_select(conv_gemm *g, const pat_conv2d_params *p,
+                                    int64_t image, int64_t group, int64_t mr,
+                                    const float *input, const float *packed,
+                                    const float *bias, const float *residual,
+                                    float *output) {
+  int64_t out0 = (image * p->out_c + group * g->m) * g->n;
+  g->src.input = input + (image * p->in_c + group * (p->in_c / p->groups)) *
+                             p->in_h * p->in_w;
+  g->c = output + out0;
+  g->a_packed = packed + group * ((g->m + mr - 1) / mr) * mr * g->k;
+  g->bias = bias ? bias + group * g->m : NULL;
+  g->residual = residual ? residual + out0 : NULL;
 }
 
 #endif /* PAT_CONV_GEMM_SHARED_H */
