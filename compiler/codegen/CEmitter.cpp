@@ -135,6 +135,8 @@ private:
   const EmitOptions &options;
   std::ostringstream body;
   std::ostringstream functions; ///< File-scope code (pattern tiles).
+  std::ostringstream tuneCases; ///< Body of pat_tune_layer (tuningEntry).
+  int64_t layer = -1;           ///< Number of the op being emitted.
   int patternLayers = 0;
   int64_t flatScratchBytes = 0; ///< Largest padded copy of a flat tile.
   llvm::DenseMap<Value, std::string> storage;
@@ -182,6 +184,18 @@ private:
   LogicalResult emitOp(Operation *op);
   LogicalResult emitConv(Conv2DOp op);
   LogicalResult emitPatternConv(PatternConv2DOp op);
+  std::string patternConvBlock(const std::string &name,
+                               const PatternTileSpec &spec,
+                               const LayerSchedule &schedule,
+                               const std::string &layerTail);
+  /// The schedule to emit for the current layer: an override from the
+  /// options if it is one of `candidates`, else candidates[0]. Records the
+  /// layer as tunable when it has a choice.
+  const LayerSchedule &pickSchedule(Operation *op,
+                                    const std::vector<LayerSchedule> &candidates);
+  /// With tuningEntry, makes `block` variant `variant` of the current layer
+  /// in pat_tune_layer, which also reports where it wrote `result`.
+  void addTuneCase(size_t variant, const std::string &block, Value result);
   LogicalResult emitGemm(GemmOp op);
   LogicalResult emitMatMul(MatMulOp op);
   void emitPool(Operation *op, Value input, Value result,
@@ -256,15 +270,29 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
     call = "pat_conv2d_depthwise_f32(ctx, &p, " + in(op.getInput()) + ", " +
            in(op.getWeight()) + ", " + bias + ", " + outp(op.getResult()) + ");";
   } else {
-    GemmKernel kernel =
+    // Both kernels run every GEMM-path conv; the cost model's first.
+    GemmKernel chosen =
         chooseGemmKernel(gemmShapeOf(op), target, options.gemmKernel);
-    std::vector<float> packed = packConvWeightsForGemm(
-        *weights, ws, groups, gemmPanelRows(kernel, target));
-    call = std::string(gemmKernelFunction(kernel)) + "(ctx, &p, " +
-           in(op.getInput()) +
-           ", (const float *)" + weightExpr(addBlob(packed)) + ", " + bias +
-           ", " + (op.getResidual() ? in(op.getResidual()) : "NULL") + ", " +
-           outp(op.getResult()) + ");";
+    std::vector<LayerSchedule> candidates(2);
+    candidates[0].kind = candidates[1].kind = LayerSchedule::Kind::Gemm;
+    candidates[0].gemm = chosen;
+    candidates[1].gemm = chosen == GemmKernel::Channels ? GemmKernel::Pixels
+                                                        : GemmKernel::Channels;
+    auto gemmCall = [&](GemmKernel kernel) {
+      std::vector<float> packed = packConvWeightsForGemm(
+          *weights, ws, groups, gemmPanelRows(kernel, target));
+      return std::string(gemmKernelFunction(kernel)) + "(ctx, &p, " +
+             in(op.getInput()) + ", (const float *)" +
+             weightExpr(addBlob(packed)) + ", " + bias + ", " +
+             (op.getResidual() ? in(op.getResidual()) : "NULL") + ", " +
+             outp(op.getResult()) + ");";
+    };
+    call = gemmCall(pickSchedule(op, candidates).gemm);
+    for (size_t v = 0; options.tuningEntry && v < candidates.size(); ++v)
+      addTuneCase(v,
+                  "  {\n    " + p.str() + "\n    " +
+                      gemmCall(candidates[v].gemm) + "\n  }\n",
+                  op.getResult());
   }
   body << "  {\n    " << p.str() << "\n    " << call << "\n  }\n";
   return success();
@@ -284,6 +312,7 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   spec.masks = masks;
   spec.kernelH = patterns.getKernelH();
   spec.kernelW = patterns.getKernelW();
+  spec.inC = is[1];
   spec.inH = is[2];
   spec.inW = is[3];
   spec.outH = os[2];
@@ -298,48 +327,55 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   ArrayRef<int32_t> stride = fkw.getStride().asArrayRef();
   ArrayRef<int32_t> index = fkw.getIndex().asArrayRef();
   int64_t shared = sharedTileFilters(stride, index, numPatterns, filters);
-  TileShape shape = chooseTileShape(spec, target, shared);
+
+  // Candidates: row tiles (one per vector and filter count) and flat tiles
+  // (per filter count), the cost model's choice first.
+  std::vector<LayerSchedule> rowCandidates, flatCandidates;
+  for (const TileShape &shape : tileShapeCandidates(spec, target, shared)) {
+    LayerSchedule c;
+    c.kind = LayerSchedule::Kind::PatternRows;
+    c.rows = shape.rows;
+    c.vecs = shape.vecs;
+    c.filters = shape.filters;
+    rowCandidates.push_back(c);
+  }
   FlatTileShape flat = chooseFlatTile(spec, target, shared);
+  for (int64_t f = 1; f <= shared; f *= 2) {
+    FlatTileShape shape = chooseFlatTile(spec, target, f);
+    if (shape.vecs && shape.filters == f) {
+      LayerSchedule c;
+      c.kind = LayerSchedule::Kind::PatternFlat;
+      c.filters = f;
+      flatCandidates.push_back(c);
+    }
+  }
+  TileShape rows = chooseTileShape(spec, target, shared);
   // Small maps: the flat tile when it is estimated cheaper than row tiles.
   bool useFlat = false;
   switch (options.patternTiles) {
   case PatternTileMode::Auto:
-    useFlat = flat.vecs && (!shape.rows || flat.cost < shape.cost);
+    useFlat = flat.vecs && (!rows.rows || flat.cost < rows.cost);
     break;
   case PatternTileMode::Rows:
+    flatCandidates.clear();
     break;
   case PatternTileMode::Flat:
     useFlat = flat.vecs > 0;
+    if (useFlat)
+      rowCandidates.clear();
     break;
   }
-  if (useFlat) {
-    shape = {0, 0, flat.filters, flat.cost, 0};
-    flatScratchBytes = std::max(flatScratchBytes,
-                                is[1] * flat.phases * flat.phaseFloats * 4);
-  } else {
-    flat = {};
-  }
-  std::string name = "pconv" + std::to_string(patternLayers++);
-  std::string tile = "NULL", tileRow = "NULL", flatTile = "NULL",
-              tileRest = "NULL";
-  if (flat.vecs) {
-    flatTile = name + "_flat" + (flat.filters > 1 ? "x" + std::to_string(flat.filters) : "");
-    functions << emitFlatPatternTile(flatTile, spec, flat, target);
-  }
-  if (shape.rows > 0) {
-    tile = name + "_rows" + std::to_string(shape.rows) +
-           (shape.filters > 1 ? "x" + std::to_string(shape.filters) : "");
-    functions << emitPatternTile(tile, spec, shape, target);
-    tileRow = name + "_rows1";
-    if (shape.rows != 1 || shape.filters != 1)
-      functions << emitPatternTile(tileRow, spec, {1, shape.vecs, 1}, target);
-    if (shape.restRows) {
-      TileShape rest = shape;
-      rest.rows = shape.restRows;
-      tileRest = name + "_rows" + std::to_string(rest.rows) +
-                 (rest.filters > 1 ? "x" + std::to_string(rest.filters) : "");
-      functions << emitPatternTile(tileRest, spec, rest, target);
-    }
+  if (useFlat) // the cost model's flat choice first
+    std::stable_sort(flatCandidates.begin(), flatCandidates.end(),
+                     [&](const LayerSchedule &a, const LayerSchedule &b) {
+                       return (a.filters == flat.filters) > (b.filters == flat.filters);
+                     });
+  std::vector<LayerSchedule> candidates = useFlat ? flatCandidates : rowCandidates;
+  for (const LayerSchedule &c : useFlat ? rowCandidates : flatCandidates)
+    candidates.push_back(c);
+  if (candidates.empty()) { // the runtime's generic kernel
+    candidates.emplace_back();
+    candidates.back().rows = 0;
   }
 
   // FKW arrays and each storage filter's first weight.
@@ -369,7 +405,10 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   std::string weights =
       numElements(op.getWeight()) ? in(op.getWeight()) : std::string("NULL");
 
-  body << "  {\n    const pat_pconv_layer l = {{" << is[0] << ", " << is[1]
+  // The layer description up to the tile fields, which patternConvBlock
+  // fills in per schedule.
+  std::ostringstream head;
+  head << "{{" << is[0] << ", " << is[1]
        << ", " << is[2] << ", " << is[3] << ", " << os[1] << ", " << os[2]
        << ", " << os[3] << ", " << spec.kernelH << ", " << spec.kernelW << ", "
        << spec.strideH << ", " << spec.strideW << ", " << spec.padTop << ", "
@@ -384,15 +423,96 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
                                             kPatternPrefetchDistance)
        << ", (const int32_t *)" << i32Blob(stride)
        << ",\n      (const int64_t *)" << startExpr << ", " << weights << ", "
-       << (op.getBias() ? in(op.getBias()) : "NULL") << ",\n      "
-       << shape.rows << ", " << shape.vecs << ", "
-       << (shape.rows ? baseVectors(spec, shape.vecs, target) : 0) << ", "
-       << shape.filters << ", " << tile << ", " << tileRow
-       << ", " << (spec.relu ? 1 : 0) << ", " << flat.pitch << ", "
-       << flat.phaseFloats << ", " << flatTile << ", " << shape.restRows
-       << ", " << tileRest << "};\n    pat_pattern_conv2d_f32(ctx, &l, "
-       << in(op.getInput()) << ", " << outp(op.getResult()) << ");\n  }\n";
+       << (op.getBias() ? in(op.getBias()) : "NULL") << ",\n      ";
+  std::string tail = "};\n    pat_pattern_conv2d_f32(ctx, &l, " +
+                     in(op.getInput()) + ", " + outp(op.getResult()) +
+                     ");\n  }\n";
+  std::string name = "pconv" + std::to_string(patternLayers++);
+  const LayerSchedule &chosen = pickSchedule(op, candidates);
+  body << patternConvBlock(name, spec, chosen, head.str() + "\x01" + tail);
+  for (size_t v = 0; options.tuningEntry && v < candidates.size(); ++v)
+    addTuneCase(v,
+                patternConvBlock(name + "_t" + std::to_string(v), spec,
+                                 candidates[v], head.str() + "\x01" + tail),
+                op.getResult());
   return success();
+}
+
+/// Emits the tile functions of `schedule` under names starting with `name`
+/// and returns the block that runs the layer with them. `layer` is the
+/// pat_pconv_layer initialiser and call with \x01 where the tile fields go.
+std::string Emitter::patternConvBlock(const std::string &name,
+                                      const PatternTileSpec &spec,
+                                      const LayerSchedule &schedule,
+                                      const std::string &layer) {
+  TileShape shape;
+  FlatTileShape flat;
+  if (schedule.kind == LayerSchedule::Kind::PatternFlat) {
+    flat = chooseFlatTile(spec, target, schedule.filters);
+    shape.filters = flat.filters;
+    flatScratchBytes = std::max(flatScratchBytes, spec.inC * flat.phases *
+                                                      flat.phaseFloats * 4);
+  } else if (schedule.rows > 0) {
+    for (const TileShape &c : tileShapeCandidates(spec, target, schedule.filters))
+      if (c.rows == schedule.rows && c.vecs == schedule.vecs &&
+          c.filters == schedule.filters)
+        shape = c;
+  }
+  std::string tile = "NULL", tileRow = "NULL", flatTile = "NULL",
+              tileRest = "NULL";
+  if (flat.vecs) {
+    flatTile = name + "_flat" + (flat.filters > 1 ? "x" + std::to_string(flat.filters) : "");
+    functions << emitFlatPatternTile(flatTile, spec, flat, target);
+  }
+  if (shape.rows > 0) {
+    tile = name + "_rows" + std::to_string(shape.rows) +
+           (shape.filters > 1 ? "x" + std::to_string(shape.filters) : "");
+    functions << emitPatternTile(tile, spec, shape, target);
+    tileRow = name + "_rows1";
+    if (shape.rows != 1 || shape.filters != 1)
+      functions << emitPatternTile(tileRow, spec, {1, shape.vecs, 1}, target);
+    if (shape.restRows) {
+      TileShape rest = shape;
+      rest.rows = shape.restRows;
+      tileRest = name + "_rows" + std::to_string(rest.rows) +
+                 (rest.filters > 1 ? "x" + std::to_string(rest.filters) : "");
+      functions << emitPatternTile(tileRest, spec, rest, target);
+    }
+  }
+  std::ostringstream fields;
+  fields << shape.rows << ", " << shape.vecs << ", "
+         << (shape.rows ? baseVectors(spec, shape.vecs, target) : 0) << ", "
+         << shape.filters << ", " << tile << ", " << tileRow << ", "
+         << (spec.relu ? 1 : 0) << ", " << flat.pitch << ", "
+         << flat.phaseFloats << ", " << flatTile << ", " << shape.restRows
+         << ", " << tileRest;
+  size_t hole = layer.find('\x01');
+  return "  {\n    const pat_pconv_layer l = " + layer.substr(0, hole) +
+         fields.str() + layer.substr(hole + 1);
+}
+
+const LayerSchedule &
+Emitter::pickSchedule(Operation *op,
+                      const std::vector<LayerSchedule> &candidates) {
+  if (candidates.size() > 1)
+    out.tunable.push_back(
+        {layer, op->getName().getStringRef().drop_front(4).str(), candidates});
+  const LayerSchedule *pick = &candidates.front();
+  auto it = options.schedules.find(layer);
+  if (it != options.schedules.end())
+    for (const LayerSchedule &c : candidates)
+      if (c.describe() == it->second.describe())
+        pick = &c;
+  out.emitted[layer] = *pick;
+  return *pick;
+}
+
+void Emitter::addTuneCase(size_t variant, const std::string &block,
+                          Value result) {
+  tuneCases << "  if (layer == " << layer << " && variant == " << variant
+            << ") {\n" << block << "    *result = " << ptr(result)
+            << ";\n    *result_bytes = " << numElements(result) * 4
+            << ";\n    return 0;\n  }\n";
 }
 
 LogicalResult Emitter::emitGemm(GemmOp op) {
@@ -710,9 +830,11 @@ LogicalResult Emitter::run() {
   if (failed(assignStorage()))
     return failure();
   Block &block = func.getBody().front();
+  int64_t layers = 0; // numbered as patc --stats numbers them
   for (Operation &op : block) {
     if (llvm::isa<ConstantOp, func::ReturnOp>(op))
       continue;
+    layer = op.getNumResults() == 1 ? layers++ : -1;
     if (failed(emitOp(&op)))
       return failure();
   }
@@ -736,11 +858,38 @@ LogicalResult Emitter::run() {
         "                       void *const *outputs, char *arena) {\n"
         "  (void)ctx; (void)inputs; (void)arena;\n"
      << body.str() << "}\n";
+  if (options.tuningEntry)
+    os << "\n/* patc --tune: runs candidate `variant` of layer `layer`. */\n"
+          "PAT_EXPORT int pat_tune_layer(pat_session *session,\n"
+          "                              const void *const *inputs,\n"
+          "                              void *const *outputs, int32_t layer,\n"
+          "                              int32_t variant, void **result,\n"
+          "                              int64_t *result_bytes) {\n"
+          "  pat_ctx *ctx = pat_session_ctx(session);\n"
+          "  char *arena = pat_session_arena(session);\n"
+          "  (void)ctx; (void)inputs; (void)outputs; (void)arena;\n"
+       << tuneCases.str() << "  return 1;\n}\n";
   out.source = os.str();
   return success();
 }
 
 } // namespace
+
+std::string LayerSchedule::describe() const {
+  switch (kind) {
+  case Kind::PatternRows:
+    if (!rows)
+      return "generic kernel";
+    return "rows " + std::to_string(rows) + "x" + std::to_string(vecs) +
+           (filters > 1 ? ", " + std::to_string(filters) + " filters" : "");
+  case Kind::PatternFlat:
+    return "flat" +
+           (filters > 1 ? ", " + std::to_string(filters) + " filters" : "");
+  case Kind::Gemm:
+    return gemm == GemmKernel::Channels ? "channel-lane gemm" : "pixel-lane gemm";
+  }
+  return "?";
+}
 
 LogicalResult emitC(ModuleOp module, const Target &target, EmittedModel &out,
                     const EmitOptions &options) {

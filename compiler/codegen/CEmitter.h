@@ -11,14 +11,38 @@
 #include "compiler/codegen/GemmKernels.h"
 #include "compiler/Target.h"
 #include "mlir/IR/BuiltinOps.h"
+#include <map>
 #include <string>
 #include <vector>
 
 namespace pat {
 
+/// How one tunable layer runs: the tile of a pattern convolution or the
+/// GEMM kernel of a dense one. What patc --tune picks per layer.
+struct LayerSchedule {
+  enum class Kind { PatternRows, PatternFlat, Gemm } kind = Kind::PatternRows;
+  int64_t rows = 0, vecs = 0; ///< PatternRows: the tile's rows x vectors.
+  int64_t filters = 1;        ///< Pattern tiles: filters per tile.
+  GemmKernel gemm = GemmKernel::Channels; ///< Gemm.
+
+  /// Short form for --stats, e.g. "rows 4x2", "flat, 2 filters".
+  std::string describe() const;
+};
+
+/// A layer with several ways to run, numbered as patc --stats numbers
+/// layers; candidates[0] is the cost model's choice.
+struct TunableLayer {
+  int64_t layer = 0;
+  std::string op; ///< The op's name.
+  std::vector<LayerSchedule> candidates;
+};
+
 struct EmittedModel {
   std::string source;        ///< model.c
   std::vector<char> weights; ///< Read-only data, linked as pat_weights.
+  std::vector<TunableLayer> tunable; ///< Every layer with candidates.
+  /// The schedule emitted per layer (pattern and GEMM-path convs).
+  std::map<int64_t, LayerSchedule> emitted;
 };
 
 /// Which tiles pattern convolutions use (patc --pattern-tiles).
@@ -31,6 +55,12 @@ enum class PatternTileMode {
 struct EmitOptions {
   PatternTileMode patternTiles = PatternTileMode::Auto;
   GemmKernelMode gemmKernel = GemmKernelMode::Auto;
+  /// Per layer number, a schedule replacing the cost model's choice; it
+  /// must be one of that layer's candidates.
+  std::map<int64_t, LayerSchedule> schedules;
+  /// Also export `pat_tune_layer` (see runtime/src/pat_internal.h), which
+  /// runs any candidate of any tunable layer on a session's arena.
+  bool tuningEntry = false;
 };
 
 /// Emits C for the module's @main after the graph pipeline. Tensor storage

@@ -50,8 +50,9 @@ int64_t baseVectors(const PatternTileSpec &s, int64_t vecs,
   return vecs + (maxShift(s) + lanes - 1) / lanes;
 }
 
-TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
-                          int64_t filters) {
+std::vector<TileShape> tileShapeCandidates(const PatternTileSpec &s,
+                                           const Target &target,
+                                           int64_t filters) {
   // Larger strides, and kernels whose masks overflow the runtime's mask
   // table (checked below), use the generic kernel.
   if (s.strideW > 2)
@@ -90,11 +91,12 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
     return inRows * s.strideW * (base + int64_t(shifts.size()) * v) +
            f * taps * (r * v + 1) + prefetches + 8;
   };
-  TileShape best;
+  std::vector<TileShape> candidates;
   for (int64_t f = 1; f <= filters; f *= 2) {
     if (filters % f)
       continue;
     for (int64_t v = 1; v <= std::min<int64_t>(kPatternMaxVecs, nvec); ++v) {
+      TileShape best;
       int64_t base = baseVectors(s, v, target);
       if (s.kernelH * s.strideW * base > kPatternMaxLoadMasks)
         continue;
@@ -120,9 +122,23 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
         if (!best.rows || cost < best.cost - 1e-9 * cost)
           best = {r, v, f, cost, restRows};
       }
+      if (best.rows)
+        candidates.push_back(best);
     }
   }
-  return best;
+  // Cheapest first; on equal cost the fewer filters and vectors, as the
+  // search order above preferred.
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const TileShape &a, const TileShape &b) {
+                     return a.cost < b.cost - 1e-9 * a.cost;
+                   });
+  return candidates;
+}
+
+TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
+                          int64_t filters) {
+  std::vector<TileShape> candidates = tileShapeCandidates(s, target, filters);
+  return candidates.empty() ? TileShape() : candidates.front();
 }
 
 /// Where tap t of a flat tile reads: phase plane and offset from the output's

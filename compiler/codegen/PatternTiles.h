@@ -17,6 +17,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace pat {
 
@@ -24,6 +25,7 @@ namespace pat {
 struct PatternTileSpec {
   llvm::ArrayRef<uint64_t> masks;
   int64_t kernelH = 0, kernelW = 0;
+  int64_t inC = 0; ///< Input channels (the flat tile's padded copy).
   int64_t inH = 0, inW = 0, outH = 0, outW = 0;
   int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
   int64_t padTop = 0, padLeft = 0;
@@ -46,6 +48,13 @@ struct TileShape {
 /// two) is how many consecutive storage filters may share a tile.
 TileShape chooseTileShape(const PatternTileSpec &spec, const Target &target,
                           int64_t filters = 1);
+
+/// For every vector count and filter count a tile may use, the cheapest
+/// row count, cheapest first (the first is chooseTileShape's); empty when
+/// the layer has no generated tile. What patc --tune measures.
+std::vector<TileShape> tileShapeCandidates(const PatternTileSpec &spec,
+                                           const Target &target,
+                                           int64_t filters = 1);
 
 /// A flat tile (small maps; see pat_pconv_layer::flat_tile in
 /// conv_pattern.h): the whole output plane of `filters` filters as `vecs`

@@ -52,4 +52,15 @@ PAT_HIDDEN extern const size_t pat_generated_scratch_bytes;
 PAT_HIDDEN void pat_generated_run(pat_ctx *ctx, const void *const *inputs,
                                   void *const *outputs, char *arena);
 
+/* A session's kernel context and activation arena. Libraries built for
+ * patc --tune (never those patc delivers) also export
+ *   int pat_tune_layer(pat_session *, const void *const *inputs,
+ *                      void *const *outputs, int32_t layer, int32_t variant,
+ *                      void **result, int64_t *result_bytes)
+ * which runs one candidate of one layer on the session's arena and points
+ * *result at the float tensor it wrote (returns 0; 1 = no such layer or
+ * variant). */
+PAT_HIDDEN pat_ctx *pat_session_ctx(pat_session *session);
+PAT_HIDDEN char *pat_session_arena(pat_session *session);
+
 #endif /* PAT_INTERNAL_H */

@@ -70,6 +70,10 @@ pat_session *pat_session_create(const pat_session_options *options) {
   return s;
 }
 
+pat_ctx *pat_session_ctx(pat_session *session) { return &session->ctx; }
+
+char *pat_session_arena(pat_session *session) { return session->arena; }
+
 int32_t pat_session_num_threads(const pat_session *session) {
   return session ? session->ctx.num_threads : 0;
 }

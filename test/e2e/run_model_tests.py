@@ -19,9 +19,9 @@ import numpy as np
 import onnx
 
 
-def run(cmd):
+def run(cmd, warnings_fail=False):
     p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
+    if p.returncode != 0 or (warnings_fail and "warning:" in p.stderr):
         raise RuntimeError(f"{' '.join(cmd)}\n{p.stderr.strip()}")
     return p.stdout
 
@@ -67,8 +67,11 @@ def main():
                     label += ", " + args.patc_flags
                 so = os.path.join(tmp, f"{target}-{mode}.so")
                 try:
+                    # A warning (e.g. --tune finding a candidate whose
+                    # output differs) fails the case too.
                     run([args.patc, model_path, "--target", target,
-                         f"--sparse={mode}", "-o", so] + args.patc_flags.split())
+                         f"--sparse={mode}", "-o", so] + args.patc_flags.split(),
+                        warnings_fail=True)
                 except RuntimeError as e:
                     print(f"FAIL {name} [{label}]: patc failed: {e}")
                     failed += 1

@@ -9,6 +9,7 @@
 #include "compiler/codegen/CEmitter.h"
 #include "compiler/codegen/PatternTiles.h"
 #include "compiler/driver/Toolchain.h"
+#include "compiler/driver/Tuner.h"
 #include "compiler/onnx/OnnxImporter.h"
 #include "compiler/onnx/OnnxLoader.h"
 #include "dialects/pat/KernelMasks.h"
@@ -92,6 +93,21 @@ cl::opt<pat::GemmKernelMode> gemmKernel(
                           "output channels on the lanes, blocks of pixels, "
                           "input bands instead of im2col")),
     cl::init(pat::GemmKernelMode::Auto), cl::cat(patcCategory));
+cl::opt<bool> tune(
+    "tune",
+    cl::desc("Time every tunable layer's candidates (pattern tiles, GEMM "
+             "kernels) on this machine and keep the fastest; the target must "
+             "run here (docs/tuning.md)"),
+    cl::cat(patcCategory));
+cl::opt<int> tuneThreads(
+    "tune-threads",
+    cl::desc("Threads the candidates run on while tuning (default 1)"),
+    cl::init(1), cl::cat(patcCategory));
+cl::opt<int> tuneRounds(
+    "tune-rounds",
+    cl::desc("Interleaved timing rounds per candidate; medians count "
+             "(default 7)"),
+    cl::init(7), cl::cat(patcCategory));
 cl::opt<bool> keepTemps("keep-temps", cl::desc("Keep the C build directory"),
                         cl::cat(patcCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the C compiler commands"),
@@ -219,10 +235,12 @@ void printStats(ModuleOp module, const pat::Target &target,
              : (w[1] == 1 && conv.getGroups() > 1) ? "depthwise direct"
              : gemm.pointwise ? "dense gemm (1x1)"
                               : "dense gemm (implicit im2col)";
-      // The same choice the C emitter makes.
+      // The C emitter's choice (tuned or by the cost model).
+      pat::GemmKernel kernel = pat::chooseGemmKernel(gemm, target, gemmKernel);
+      if (emitted && emitted->emitted.count(index))
+        kernel = emitted->emitted.at(index).gemm;
       if (constW && !(w[1] == 1 && conv.getGroups() > 1) &&
-          pat::chooseGemmKernel(gemm, target, gemmKernel) ==
-              pat::GemmKernel::Channels)
+          kernel == pat::GemmKernel::Channels)
         path = gemm.pointwise || gemm.strideW > 2
                    ? path + ", channel-lane kernel"
                    : "dense gemm (input bands), channel-lane kernel";
@@ -234,6 +252,8 @@ void printStats(ModuleOp module, const pat::Target &target,
              llvm::cast<RankedTensorType>(pconv.getWeight().getType())
                  .getNumElements();
       path = "pattern (FKW)";
+      if (emitted && emitted->emitted.count(index))
+        path += ", " + emitted->emitted.at(index).describe();
       if (pconv.getActivation() != "none")
         path += " + " + pconv.getActivation().str();
     } else if (auto gemm = dyn_cast<pat::GemmOp>(op)) {
@@ -261,6 +281,20 @@ void printStats(ModuleOp module, const pat::Target &target,
            << "\n";
 }
 
+/// What --tune measured, per tunable layer: each candidate's median time,
+/// the cost model's choice first.
+void printTuning(const std::vector<pat::LayerTiming> &timings) {
+  outs() << "\ntuning (--tune; median ms per run of the layer; first = the "
+            "cost model's choice):\n";
+  for (const pat::LayerTiming &t : timings) {
+    outs() << "layer " << t.layer.layer << " " << t.layer.op << ":";
+    for (size_t v = 0; v < t.millis.size(); ++v)
+      outs() << (v ? "," : "") << " " << t.layer.candidates[v].describe() << " "
+             << format("%.4f", t.millis[v]) << (v == t.best ? " [kept]" : "");
+    outs() << "\n";
+  }
+}
+
 bool writeText(const std::string &path, const std::function<void(raw_ostream &)> &fn,
                std::string &error) {
   std::error_code ec;
@@ -277,6 +311,9 @@ bool writeText(const std::string &path, const std::function<void(raw_ostream &)>
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  // The child process of --tune (Tuner.h), not a user-facing mode.
+  if (argc > 1 && StringRef(argv[1]) == "--tune-worker")
+    return pat::runTuneWorker(argc, argv);
   // LLVM registers its own -stats (pass statistics); patc's --stats means
   // layer statistics, so take the name over before declaring it.
   if (auto *llvmStats = cl::getRegisteredOptions().lookup("stats"))
@@ -355,14 +392,48 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  pat::ToolchainOptions tc;
+  if (!ccOption.empty())
+    tc.cc = ccOption;
+  else if (const char *env = getenv("PATC_CC"))
+    tc.cc = env;
+  else if (const char *env = getenv("CC"))
+    tc.cc = env;
+  tc.optFlags = cflags;
+  tc.keepTemps = keepTemps;
+  tc.verbose = verbose;
+
   pat::EmittedModel emitted;
   pat::EmitOptions emitOptions;
   emitOptions.patternTiles = patternTiles;
   emitOptions.gemmKernel = gemmKernel;
+  std::vector<pat::LayerTiming> timings;
+  if (tune) {
+    if (tuneThreads < 1 || tuneRounds < 1)
+      return fail("--tune-threads and --tune-rounds must be at least 1");
+    pat::EmitOptions tuningOptions = emitOptions;
+    tuningOptions.tuningEntry = true;
+    pat::EmittedModel tuning;
+    if (failed(pat::emitC(*module, *target, tuning, tuningOptions)))
+      return fail("code generation failed");
+    pat::TuneOptions tuneOptions;
+    tuneOptions.threads = tuneThreads;
+    tuneOptions.rounds = tuneRounds;
+    std::string self =
+        sys::fs::getMainExecutable(argv[0], reinterpret_cast<void *>(&fail));
+    if (!pat::tuneLayers(tuning, *target, tc, tuneOptions, self, timings,
+                         error))
+      return fail("--tune: " + error);
+    for (const pat::LayerTiming &t : timings)
+      emitOptions.schedules[t.layer.layer] = t.layer.candidates[t.best];
+  }
   if (failed(pat::emitC(*module, *target, emitted, emitOptions)))
     return fail("code generation failed");
-  if (stats)
+  if (stats) {
     printStats(*module, *target, &emitted);
+    if (tune)
+      printTuning(timings);
+  }
 
   if (emit == Emit::C) {
     if (outputFile == "-") {
@@ -384,16 +455,6 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  pat::ToolchainOptions tc;
-  if (!ccOption.empty())
-    tc.cc = ccOption;
-  else if (const char *env = getenv("PATC_CC"))
-    tc.cc = env;
-  else if (const char *env = getenv("CC"))
-    tc.cc = env;
-  tc.optFlags = cflags;
-  tc.keepTemps = keepTemps;
-  tc.verbose = verbose;
   if (!pat::buildModel(emitted, *target, tc, emit == Emit::So, outputFile,
                        error))
     return fail(error);
