@@ -184,6 +184,8 @@ private:
   LogicalResult emitOp(Operation *op);
   LogicalResult emitConv(Conv2DOp op);
   LogicalResult emitPatternConv(PatternConv2DOp op);
+  std::string patternLayerText(PatternConv2DOp op, const PatternTileSpec &spec);
+  std::string densePatternConvBlock(PatternConv2DOp op, GemmKernel kernel);
   std::string patternConvBlock(const std::string &name,
                                const PatternTileSpec &spec,
                                const LayerSchedule &schedule,
@@ -377,7 +379,51 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
     candidates.emplace_back();
     candidates.back().rows = 0;
   }
+  // Dense candidates: the sparsity analysis chose the pattern path by an
+  // estimate (pattern-mac-cost); --tune may find the layer faster dense.
+  if (options.denseCandidates) {
+    GemmShape gemm;
+    gemm.m = os[1];
+    gemm.n = os[2] * os[3];
+    gemm.pointwise = spec.kernelH == 1 && spec.kernelW == 1 &&
+                     spec.strideH == 1 && spec.strideW == 1 &&
+                     llvm::all_of(op.getPads(), [](int64_t p) { return p == 0; });
+    gemm.strideW = spec.strideW;
+    LayerSchedule dense;
+    dense.kind = LayerSchedule::Kind::Gemm;
+    dense.gemm = chooseGemmKernel(gemm, target, options.gemmKernel);
+    candidates.push_back(dense);
+    dense.gemm = dense.gemm == GemmKernel::Channels ? GemmKernel::Pixels
+                                                    : GemmKernel::Channels;
+    candidates.push_back(dense);
+  }
+  std::string name = "pconv" + std::to_string(patternLayers++);
+  const LayerSchedule &chosen = pickSchedule(op, candidates);
+  std::string layerText; // the FKW arrays enter the blob on first use
+  auto blockFor = [&](const LayerSchedule &schedule, const std::string &fn) {
+    if (schedule.kind == LayerSchedule::Kind::Gemm)
+      return densePatternConvBlock(op, schedule.gemm);
+    if (layerText.empty())
+      layerText = patternLayerText(op, spec);
+    return patternConvBlock(fn, spec, schedule, layerText);
+  };
+  body << blockFor(chosen, name);
+  for (size_t v = 0; options.tuningEntry && v < candidates.size(); ++v)
+    addTuneCase(v, blockFor(candidates[v], name + "_t" + std::to_string(v)),
+                op.getResult());
+  return success();
+}
 
+/// The pat_pconv_layer initialiser and call of a pattern conv, with \x01
+/// where the tile fields go (patternConvBlock fills them in).
+std::string Emitter::patternLayerText(PatternConv2DOp op,
+                                      const PatternTileSpec &spec) {
+  FkwAttr fkw = op.getFkwAttr();
+  ArrayRef<int64_t> is = shapeOf(op.getInput()), os = shapeOf(op.getResult());
+  PatternSetAttr patterns = op.getPatterns();
+  ArrayRef<uint64_t> masks = patterns.getMasks();
+  int64_t numPatterns = masks.size(), filters = os[1];
+  ArrayRef<int32_t> stride = fkw.getStride().asArrayRef();
   // FKW arrays and each storage filter's first weight.
   // Zero entries after the data: never an empty blob, and the tiles'
   // prefetch look-ahead reads up to kPatternPrefetchDistance past index[].
@@ -424,18 +470,53 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
        << ", (const int32_t *)" << i32Blob(stride)
        << ",\n      (const int64_t *)" << startExpr << ", " << weights << ", "
        << (op.getBias() ? in(op.getBias()) : "NULL") << ",\n      ";
-  std::string tail = "};\n    pat_pattern_conv2d_f32(ctx, &l, " +
-                     in(op.getInput()) + ", " + outp(op.getResult()) +
-                     ");\n  }\n";
-  std::string name = "pconv" + std::to_string(patternLayers++);
-  const LayerSchedule &chosen = pickSchedule(op, candidates);
-  body << patternConvBlock(name, spec, chosen, head.str() + "\x01" + tail);
-  for (size_t v = 0; options.tuningEntry && v < candidates.size(); ++v)
-    addTuneCase(v,
-                patternConvBlock(name + "_t" + std::to_string(v), spec,
-                                 candidates[v], head.str() + "\x01" + tail),
-                op.getResult());
-  return success();
+  return head.str() + "\x01};\n    pat_pattern_conv2d_f32(ctx, &l, " +
+         in(op.getInput()) + ", " + outp(op.getResult()) + ");\n  }\n";
+}
+
+/// A pattern conv run by a dense GEMM kernel: its FKW weights scattered
+/// back into a dense OIHW tensor (model channel order) and packed.
+std::string Emitter::densePatternConvBlock(PatternConv2DOp op,
+                                           GemmKernel kernel) {
+  FkwAttr fkw = op.getFkwAttr();
+  ArrayRef<int64_t> is = shapeOf(op.getInput()), os = shapeOf(op.getResult());
+  PatternSetAttr patterns = op.getPatterns();
+  ArrayRef<uint64_t> masks = patterns.getMasks();
+  int64_t P = masks.size(), kh = patterns.getKernelH(),
+          kw = patterns.getKernelW();
+  ArrayRef<int32_t> reorder = fkw.getReorder().asArrayRef();
+  ArrayRef<int32_t> index = fkw.getIndex().asArrayRef();
+  ArrayRef<int32_t> stride = fkw.getStride().asArrayRef();
+  std::vector<float> packed; // empty when the whole layer was pruned
+  if (auto data = getF32Constant(op.getWeight()))
+    packed = *data;
+  std::vector<float> dense(os[1] * is[1] * kh * kw, 0.f);
+  size_t w = 0;
+  for (size_t f = 0; f < reorder.size(); ++f)
+    for (int64_t p = 0; p < P; ++p)
+      for (int32_t k = stride[f * (P + 1) + p]; k < stride[f * (P + 1) + p + 1];
+           ++k)
+        for (int64_t t = 0; t < kh * kw; ++t)
+          if ((masks[p] >> t) & 1)
+            dense[(reorder[f] * is[1] + index[k]) * kh * kw + t] = packed[w++];
+  int64_t shape[] = {os[1], is[1], kh, kw};
+  std::ostringstream params;
+  params << "static const pat_conv2d_params p = {" << is[0] << ", " << is[1]
+         << ", " << is[2] << ", " << is[3] << ", " << os[1] << ", " << os[2]
+         << ", " << os[3] << ", " << kh << ", " << kw << ", "
+         << op.getStrides()[0] << ", " << op.getStrides()[1] << ", "
+         << op.getPads()[0] << ", " << op.getPads()[1] << ", "
+         << op.getDilations()[0] << ", " << op.getDilations()[1] << ", 1, "
+         << activation(op.getActivation(), op.getActAlpha().convertToFloat(),
+                       op.getActBeta().convertToFloat())
+         << "};";
+  std::vector<float> panels =
+      packConvWeightsForGemm(dense, shape, 1, gemmPanelRows(kernel, target));
+  return "  {\n    " + params.str() + "\n    " + gemmKernelFunction(kernel) +
+         "(ctx, &p, " + in(op.getInput()) + ", (const float *)" +
+         weightExpr(addBlob(panels)) + ", " +
+         (op.getBias() ? in(op.getBias()) : std::string("NULL")) + ", NULL, " +
+         outp(op.getResult()) + ");\n  }\n";
 }
 
 /// Emits the tile functions of `schedule` under names starting with `name`
@@ -881,10 +962,10 @@ std::string LayerSchedule::describe() const {
     if (!rows)
       return "generic kernel";
     return "rows " + std::to_string(rows) + "x" + std::to_string(vecs) +
-           (filters > 1 ? ", " + std::to_string(filters) + " filters" : "");
+           (filters > 1 ? " (" + std::to_string(filters) + " filters)" : "");
   case Kind::PatternFlat:
     return "flat" +
-           (filters > 1 ? ", " + std::to_string(filters) + " filters" : "");
+           (filters > 1 ? " (" + std::to_string(filters) + " filters)" : "");
   case Kind::Gemm:
     return gemm == GemmKernel::Channels ? "channel-lane gemm" : "pixel-lane gemm";
   }

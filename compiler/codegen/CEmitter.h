@@ -25,7 +25,7 @@ struct LayerSchedule {
   int64_t filters = 1;        ///< Pattern tiles: filters per tile.
   GemmKernel gemm = GemmKernel::Channels; ///< Gemm.
 
-  /// Short form for --stats, e.g. "rows 4x2", "flat, 2 filters".
+  /// Short form for --stats, e.g. "rows 4x2", "flat (2 filters)".
   std::string describe() const;
 };
 
@@ -58,6 +58,9 @@ struct EmitOptions {
   /// Per layer number, a schedule replacing the cost model's choice; it
   /// must be one of that layer's candidates.
   std::map<int64_t, LayerSchedule> schedules;
+  /// Offer dense GEMM kernels as candidates of pattern convs (--tune with
+  /// --sparse=auto: the sparsity analysis' choice was an estimate).
+  bool denseCandidates = false;
   /// Also export `pat_tune_layer` (see runtime/src/pat_internal.h), which
   /// runs any candidate of any tunable layer on a session's arena.
   bool tuningEntry = false;

@@ -146,6 +146,14 @@ int64_t convMacs(pat::Conv2DOp op) {
   return out[0] * out[1] * out[2] * out[3] * w[1] * w[2] * w[3];
 }
 
+/// Dense MACs of a pattern conv.
+int64_t convMacs(pat::PatternConv2DOp op) {
+  auto out = op.getType().getShape();
+  pat::PatternSetAttr patterns = op.getPatterns();
+  return out[0] * out[1] * out[2] * out[3] * op.getInput().getType().getShape()[1] *
+         patterns.getKernelH() * patterns.getKernelW();
+}
+
 /// Per analysed conv: the path chosen and why, its patterns, kernels kept,
 /// MACs and, for pattern layers, the FKW index bytes against CSR.
 void printSparsityStats(func::FuncOp func) {
@@ -252,8 +260,19 @@ void printStats(ModuleOp module, const pat::Target &target,
              llvm::cast<RankedTensorType>(pconv.getWeight().getType())
                  .getNumElements();
       path = "pattern (FKW)";
-      if (emitted && emitted->emitted.count(index))
-        path += ", " + emitted->emitted.at(index).describe();
+      if (emitted && emitted->emitted.count(index)) {
+        const pat::LayerSchedule &s = emitted->emitted.at(index);
+        if (s.kind == pat::LayerSchedule::Kind::Gemm) {
+          // --tune found the dense kernel faster: all MACs run.
+          macs = convMacs(pconv);
+          path = "dense gemm (--tune), " +
+                 std::string(s.gemm == pat::GemmKernel::Channels ? "channel"
+                                                                 : "pixel") +
+                 "-lane kernel";
+        } else {
+          path += ", " + s.describe();
+        }
+      }
       if (pconv.getActivation() != "none")
         path += " + " + pconv.getActivation().str();
     } else if (auto gemm = dyn_cast<pat::GemmOp>(op)) {
@@ -407,6 +426,7 @@ int main(int argc, char **argv) {
   pat::EmitOptions emitOptions;
   emitOptions.patternTiles = patternTiles;
   emitOptions.gemmKernel = gemmKernel;
+  emitOptions.denseCandidates = tune && sparseMode == "auto";
   std::vector<pat::LayerTiming> timings;
   if (tune) {
     if (tuneThreads < 1 || tuneRounds < 1)
