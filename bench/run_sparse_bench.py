@@ -15,9 +15,13 @@ With --filter-groups 1,2 each model is also pruned with pat-prune
 patterns, which patc's two-filter tiles exploit); rows are labelled g1/g2.
 The FMA peak of one core (bench/fma_peak.c) is measured in the same run.
 
+With --tuned the pattern path is also compiled with `patc --tune` (per-layer
+timing of the candidate tiles and kernels on this machine, docs/tuning.md)
+and timed in the same rounds.
+
 usage: run_sparse_bench.py [--models vgg16,resnet18,resnet50] [--threads 1,2]
                            [--rounds 5] [--runs 10] [--filter-groups 1,2]
-                           [--work DIR]
+                           [--work DIR] [--tuned]
 """
 import argparse
 import json
@@ -43,6 +47,8 @@ def main():
                     help="pat-prune --filter-group values to run, e.g. 1,2")
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench"))
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    ap.add_argument("--tuned", action="store_true",
+                    help="also time the pattern path compiled with patc --tune")
     args = ap.parse_args()
     models = args.models.split(",")
     os.makedirs(args.work, exist_ok=True)
@@ -66,32 +72,39 @@ def main():
                        check=True)
         rep = json.load(open(report))
         macs = rep["conv_macs_nonzero"]
+        variants = [("pattern", "auto"), ("dense", "never")]
+        if args.tuned:
+            variants.append(("tuned", "tuned"))
         so = {mode: os.path.join(args.work, f"{model}-pat-g{group}-{mode}.so")
-              for mode in ("auto", "never")}
+              for _, mode in variants}
         for mode, path in so.items():
-            subprocess.run([tool("patc"), pruned, f"--sparse={mode}", "-o", path], check=True)
+            flags = ["--sparse=auto", "--tune"] if mode == "tuned" else [f"--sparse={mode}"]
+            subprocess.run([tool("patc"), pruned, "-o", path] + flags, check=True)
         for threads in args.threads.split(","):
-            t = {"pattern": [], "dense": [], "ort": []}
+            t = {"pattern": [], "dense": [], "ort": [], "tuned": []}
             for _ in range(args.rounds):
-                for key, mode in (("pattern", "auto"), ("dense", "never")):
+                for key, mode in variants:
                     t[key].append(median_ms([tool("pat-run"), so[mode], "--input", f"input={x}",
                                          "--quiet", "--threads", threads,
                                          "--bench", str(args.runs)]))
                 t["ort"].append(median_ms(["node", ort_run, pruned, "--input", f"input={x}",
                                        "--threads", threads, "--bench", str(args.runs)]))
             p, d, o = (statistics.median(t[k]) for k in ("pattern", "dense", "ort"))
-            rows.append((label, threads, p, d, o, macs / p / 1e6))
+            tu = statistics.median(t["tuned"]) if args.tuned else None
+            rows.append((label, threads, p, d, o, macs / p / 1e6, tu))
             print(f"{label:12s} {threads} thread(s): pattern {p:8.2f} ms  dense {d:8.2f} ms  "
-                  f"ORT {o:8.2f} ms  ORT/pattern {o / p:5.2f}  dense/pattern {d / p:5.2f}",
+                  f"ORT {o:8.2f} ms  ORT/pattern {o / p:5.2f}  dense/pattern {d / p:5.2f}"
+                  + (f"  tuned {tu:8.2f} ms  ORT/tuned {o / tu:5.2f}" if tu else ""),
                   flush=True)
     peak = fma_peak(args.work, peak)  # again: the machine may have been slow at first
     print(f"\nFMA peak: {peak['gmacs']:.1f} GMAC/s per core ({peak['isa']})")
+    tuned_head = " patc tuned (ms) | ORT / tuned |" if args.tuned else ""
     print("\n| model (pruned, filter group) | threads | patc pattern (ms) | patc dense (ms) | ORT 1.30 (ms) "
-          "| ORT / pattern | dense / pattern | non-zero conv GMAC / whole-model s |")
-    print("|---|---|---|---|---|---|---|---|")
-    for model, threads, p, d, o, g in rows:
+          "| ORT / pattern | dense / pattern | non-zero conv GMAC / whole-model s |" + tuned_head)
+    print("|---|---|---|---|---|---|---|---|" + ("---|---|" if args.tuned else ""))
+    for model, threads, p, d, o, g, tu in rows:
         print(f"| {model} | {threads} | {p:.2f} | {d:.2f} | {o:.2f} | {o / p:.2f} "
-              f"| {d / p:.2f} | {g:.1f} |")
+              f"| {d / p:.2f} | {g:.1f} |" + (f" {tu:.2f} | {o / tu:.2f} |" if tu else ""))
     return 0
 
 

@@ -191,6 +191,32 @@ FlatTileShape chooseFlatTile(const PatternTileSpec &s, const Target &target,
   return best;
 }
 
+/// The cache lines (of 64 bytes, from the channel's start, which is 64-byte
+/// aligned) that pattern p's taps read in a flat tile. With stride 2 a tap
+/// reads one of the four phase planes, so most patterns skip some.
+static std::set<int64_t> flatPrefetchLines(const PatternTileSpec &s,
+                                           const FlatTileShape &shape,
+                                           int64_t p, const Target &target) {
+  std::set<int64_t> lines;
+  int64_t lanes = target.vectorLanes;
+  for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
+    if (!((s.masks[p] >> t) & 1))
+      continue;
+    auto [phase, shift] = flatTapSource(s, shape.pitch, t);
+    int64_t first = phase * shape.phaseFloats + shift;
+    // flatLoad may read the aligned vectors around the unaligned ones.
+    int64_t begin = first / lanes * lanes;
+    int64_t end = first + shape.vecs * lanes + lanes;
+    for (int64_t line = begin * 4 / 64; line <= (end * 4 - 1) / 64; ++line)
+      lines.insert(line);
+  }
+  // Never past the channel's copy.
+  int64_t channelLines = shape.phases * shape.phaseFloats * 4 / 64;
+  for (auto it = lines.begin(); it != lines.end();)
+    it = *it >= channelLines ? lines.erase(it) : std::next(it);
+  return lines;
+}
+
 /// The vector at float offset `o` of a flat tile's channel copy. With
 /// AVX-512, an offset off the 16-float grid is put together from the two
 /// aligned vectors around it (the compiler shares those loads between taps):
@@ -254,8 +280,8 @@ std::string emitFlatPatternTile(const std::string &name,
       << channelFloats << ";\n"
       << "    const char *ahead = (const char *)(a->input + (int64_t)index[k + "
       << kPatternPrefetchDistance << "] * " << channelFloats << ");\n";
-    for (int64_t b = 0; b < channelFloats * 4; b += 64)
-      c << "    PV_PREFETCH(ahead + " << b << ");\n";
+    for (int64_t line : flatPrefetchLines(s, shape, p, target))
+      c << "    PV_PREFETCH(ahead + " << line * 64 << ");\n";
     int64_t i = 0;
     for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
       if (!((s.masks[p] >> t) & 1))
