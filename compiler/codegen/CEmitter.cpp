@@ -190,10 +190,11 @@ private:
                                const PatternTileSpec &spec,
                                const LayerSchedule &schedule,
                                const std::string &layerTail);
-  /// The schedule to emit for the current layer: an override from the
-  /// options if it is one of `candidates`, else candidates[0]. Records the
-  /// layer as tunable when it has a choice.
-  const LayerSchedule &pickSchedule(Operation *op,
+  /// The schedule to emit for the current layer: the one the options ask
+  /// for, else candidates[0]; null (after an error on `op`) when the asked
+  /// one does not fit the layer. Records the layer as tunable when it has a
+  /// choice.
+  const LayerSchedule *pickSchedule(Operation *op,
                                     const std::vector<LayerSchedule> &candidates);
   /// With tuningEntry, makes `block` variant `variant` of the current layer
   /// in pat_tune_layer, which also reports where it wrote `result`.
@@ -273,12 +274,12 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
            in(op.getWeight()) + ", " + bias + ", " + outp(op.getResult()) + ");";
   } else {
     // Both kernels run every GEMM-path conv; the cost model's first.
-    GemmKernel chosen =
+    GemmKernel byCost =
         chooseGemmKernel(gemmShapeOf(op), target, options.gemmKernel);
     std::vector<LayerSchedule> candidates(2);
     candidates[0].kind = candidates[1].kind = LayerSchedule::Kind::Gemm;
-    candidates[0].gemm = chosen;
-    candidates[1].gemm = chosen == GemmKernel::Channels ? GemmKernel::Pixels
+    candidates[0].gemm = byCost;
+    candidates[1].gemm = byCost == GemmKernel::Channels ? GemmKernel::Pixels
                                                         : GemmKernel::Channels;
     auto gemmCall = [&](GemmKernel kernel) {
       std::vector<float> packed = packConvWeightsForGemm(
@@ -289,7 +290,10 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
              (op.getResidual() ? in(op.getResidual()) : "NULL") + ", " +
              outp(op.getResult()) + ");";
     };
-    call = gemmCall(pickSchedule(op, candidates).gemm);
+    const LayerSchedule *chosen = pickSchedule(op, candidates);
+    if (!chosen)
+      return failure();
+    call = gemmCall(chosen->gemm);
     for (size_t v = 0; options.tuningEntry && v < candidates.size(); ++v)
       addTuneCase(v,
                   "  {\n    " + p.str() + "\n    " +
@@ -398,7 +402,9 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
     candidates.push_back(dense);
   }
   std::string name = "pconv" + std::to_string(patternLayers++);
-  const LayerSchedule &chosen = pickSchedule(op, candidates);
+  const LayerSchedule *chosen = pickSchedule(op, candidates);
+  if (!chosen)
+    return failure();
   std::string layerText; // the FKW arrays enter the blob on first use
   auto blockFor = [&](const LayerSchedule &schedule, const std::string &fn) {
     if (schedule.kind == LayerSchedule::Kind::Gemm)
@@ -407,7 +413,7 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
       layerText = patternLayerText(op, spec);
     return patternConvBlock(fn, spec, schedule, layerText);
   };
-  body << blockFor(chosen, name);
+  body << blockFor(*chosen, name);
   for (size_t v = 0; options.tuningEntry && v < candidates.size(); ++v)
     addTuneCase(v, blockFor(candidates[v], name + "_t" + std::to_string(v)),
                 op.getResult());
@@ -572,20 +578,45 @@ std::string Emitter::patternConvBlock(const std::string &name,
          fields.str() + layer.substr(hole + 1);
 }
 
-const LayerSchedule &
+const LayerSchedule *
 Emitter::pickSchedule(Operation *op,
                       const std::vector<LayerSchedule> &candidates) {
+  std::string name = op->getName().getStringRef().drop_front(4).str();
+  std::string shape;
+  for (int64_t d : shapeOf(op->getResult(0)))
+    shape += (shape.empty() ? "" : "x") + std::to_string(d);
   if (candidates.size() > 1)
-    out.tunable.push_back(
-        {layer, op->getName().getStringRef().drop_front(4).str(), candidates});
+    out.tunable.push_back({layer, name, candidates});
   const LayerSchedule *pick = &candidates.front();
   auto it = options.schedules.find(layer);
-  if (it != options.schedules.end())
-    for (const LayerSchedule &c : candidates)
-      if (c.describe() == it->second.describe())
+  if (it != options.schedules.end()) {
+    const ScheduleRequest &request = it->second;
+    if ((!request.op.empty() && request.op != name) ||
+        (!request.shape.empty() && request.shape != shape)) {
+      op->emitOpError() << "(layer " << layer << ", " << shape
+                        << "): the schedule is for a " << request.op << " of "
+                        << request.shape << "; it was written for another "
+                           "model or compile options";
+      return nullptr;
+    }
+    pick = nullptr;
+    std::string known;
+    for (const LayerSchedule &c : candidates) {
+      known += (known.empty() ? "'" : ", '") + c.describe() + "'";
+      if (c.describe() == request.schedule)
         pick = &c;
-  out.emitted[layer] = *pick;
-  return *pick;
+    }
+    if (!pick) {
+      op->emitOpError() << "(layer " << layer << "): schedule '"
+                        << request.schedule
+                        << "' is not one of this layer's candidates on this "
+                           "target: "
+                        << known;
+      return nullptr;
+    }
+  }
+  out.emitted[layer] = {name, shape, *pick};
+  return pick;
 }
 
 void Emitter::addTuneCase(size_t variant, const std::string &block,

@@ -37,12 +37,26 @@ struct TunableLayer {
   std::vector<LayerSchedule> candidates;
 };
 
+/// What the emitter chose for one layer.
+struct EmittedLayer {
+  std::string op, shape; ///< The op's name, its output shape ("1x64x56x56").
+  LayerSchedule schedule;
+};
+
 struct EmittedModel {
   std::string source;        ///< model.c
   std::vector<char> weights; ///< Read-only data, linked as pat_weights.
   std::vector<TunableLayer> tunable; ///< Every layer with candidates.
-  /// The schedule emitted per layer (pattern and GEMM-path convs).
-  std::map<int64_t, LayerSchedule> emitted;
+  /// Per layer number, the schedule emitted (pattern and GEMM-path convs).
+  std::map<int64_t, EmittedLayer> emitted;
+};
+
+/// A schedule asked for one layer (--tune's choice, or patc --schedule):
+/// `schedule` is a LayerSchedule::describe() string. `op` and `shape`, when
+/// not empty, must match the layer, so that a file written for another model
+/// is an error rather than a silent mismatch.
+struct ScheduleRequest {
+  std::string op, shape, schedule;
 };
 
 /// Which tiles pattern convolutions use (patc --pattern-tiles).
@@ -56,8 +70,8 @@ struct EmitOptions {
   PatternTileMode patternTiles = PatternTileMode::Auto;
   GemmKernelMode gemmKernel = GemmKernelMode::Auto;
   /// Per layer number, a schedule replacing the cost model's choice; it
-  /// must be one of that layer's candidates.
-  std::map<int64_t, LayerSchedule> schedules;
+  /// must be one of that layer's candidates (else emitC fails, naming it).
+  std::map<int64_t, ScheduleRequest> schedules;
   /// Offer dense GEMM kernels as candidates of pattern convs (--tune with
   /// --sparse=auto: the sparsity analysis' choice was an estimate).
   bool denseCandidates = false;

@@ -8,6 +8,7 @@
 #include "compiler/Target.h"
 #include "compiler/codegen/CEmitter.h"
 #include "compiler/codegen/PatternTiles.h"
+#include "compiler/driver/ScheduleFile.h"
 #include "compiler/driver/Toolchain.h"
 #include "compiler/driver/Tuner.h"
 #include "compiler/onnx/OnnxImporter.h"
@@ -108,6 +109,16 @@ cl::opt<int> tuneRounds(
     cl::desc("Interleaved timing rounds per candidate; medians count "
              "(default 7)"),
     cl::init(7), cl::cat(patcCategory));
+cl::opt<std::string> scheduleFile(
+    "schedule",
+    cl::desc("Apply per-layer schedules from a file --save-schedule wrote "
+             "(a tuned model rebuilt without timing it again)"),
+    cl::value_desc("file.json"), cl::cat(patcCategory));
+cl::opt<std::string> saveSchedule(
+    "save-schedule",
+    cl::desc("Write the schedule each tunable layer was emitted with (after "
+             "--tune: the measured choice) as JSON"),
+    cl::value_desc("file.json"), cl::cat(patcCategory));
 cl::opt<bool> keepTemps("keep-temps", cl::desc("Keep the C build directory"),
                         cl::cat(patcCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the C compiler commands"),
@@ -246,7 +257,7 @@ void printStats(ModuleOp module, const pat::Target &target,
       // The C emitter's choice (tuned or by the cost model).
       pat::GemmKernel kernel = pat::chooseGemmKernel(gemm, target, gemmKernel);
       if (emitted && emitted->emitted.count(index))
-        kernel = emitted->emitted.at(index).gemm;
+        kernel = emitted->emitted.at(index).schedule.gemm;
       if (constW && !(w[1] == 1 && conv.getGroups() > 1) &&
           kernel == pat::GemmKernel::Channels)
         path = gemm.pointwise || gemm.strideW > 2
@@ -261,7 +272,7 @@ void printStats(ModuleOp module, const pat::Target &target,
                  .getNumElements();
       path = "pattern (FKW)";
       if (emitted && emitted->emitted.count(index)) {
-        const pat::LayerSchedule &s = emitted->emitted.at(index);
+        const pat::LayerSchedule &s = emitted->emitted.at(index).schedule;
         if (s.kind == pat::LayerSchedule::Kind::Gemm) {
           // --tune found the dense kernel faster: all MACs run.
           macs = convMacs(pconv);
@@ -428,6 +439,12 @@ int main(int argc, char **argv) {
   emitOptions.gemmKernel = gemmKernel;
   emitOptions.denseCandidates = tune && sparseMode == "auto";
   std::vector<pat::LayerTiming> timings;
+  if (tune && !scheduleFile.empty())
+    return fail("--tune and --schedule both choose the schedules; use one");
+  if (!scheduleFile.empty() &&
+      !pat::readScheduleFile(scheduleFile, target->name, emitOptions.schedules,
+                             error))
+    return fail(error);
   if (tune) {
     if (tuneThreads < 1 || tuneRounds < 1)
       return fail("--tune-threads and --tune-rounds must be at least 1");
@@ -445,10 +462,14 @@ int main(int argc, char **argv) {
                          error))
       return fail("--tune: " + error);
     for (const pat::LayerTiming &t : timings)
-      emitOptions.schedules[t.layer.layer] = t.layer.candidates[t.best];
+      emitOptions.schedules[t.layer.layer] = {
+          "", "", t.layer.candidates[t.best].describe()};
   }
   if (failed(pat::emitC(*module, *target, emitted, emitOptions)))
     return fail("code generation failed");
+  if (!saveSchedule.empty() &&
+      !pat::writeScheduleFile(saveSchedule, target->name, emitted, error))
+    return fail(error);
   if (stats) {
     printStats(*module, *target, &emitted);
     if (tune)
