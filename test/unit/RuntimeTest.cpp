@@ -48,6 +48,27 @@ TEST(ThreadPool, EveryIndexRunsExactlyOnce) {
   }
 }
 
+// Loops back to back, as a model's layers run them: workers pick each new
+// loop up while still spinning, or after sleeping when the gap is long (the
+// pause below outlasts the spin), or never spin (8 threads, more than this
+// machine's CPUs). Every loop must see every index exactly once.
+TEST(ThreadPool, BackToBackLoops) {
+  for (int threads : {2, 3, 8}) {
+    pat_ctx ctx = {pat_thread_pool_create(threads), threads, 0, nullptr};
+    ASSERT_NE(ctx.pool, nullptr);
+    for (int loop = 0; loop < 3000; ++loop) {
+      int64_t n = 1 + loop % 37;
+      Coverage c(n);
+      pat_parallel_for(&ctx, n, 1, countRange, &c);
+      for (int64_t i = 0; i < n; ++i)
+        ASSERT_EQ(c.hits[i].load(), 1) << "threads " << threads << " loop " << loop;
+      if (loop % 500 == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    pat_thread_pool_destroy(ctx.pool);
+  }
+}
+
 TEST(ThreadPool, UsesMoreThanOneThread) {
   pat_ctx ctx = {pat_thread_pool_create(2), 2, 0, nullptr};
   Coverage c(1 << 16);
