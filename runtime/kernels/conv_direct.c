@@ -1,12 +1,16 @@
 /*===- conv_direct.c - Depthwise and reference convolutions ----------------===
  *
- * Part of patc. Depthwise: one plane per task; for each tap, the range of
- * output columns whose input column is inside the image is computed once so
- * the inner loop has no bounds checks (and vectorises at stride 1).
+ * Part of patc. Depthwise: one plane per task, row by row: every tap adds
+ * into the output row while it is in L1 (tap by tap over the whole plane
+ * streamed the plane through the cache once per tap). For each tap column
+ * the range of output columns whose input column is inside the image is
+ * computed once, so the inner loop has no bounds checks and vectorises.
+ * Taps are added in the same (ky, kx) order as before and as the reference.
  *
  *===----------------------------------------------------------------------===*/
 
 #include "pat_kernels.h"
+#include "pattern_simd.h"
 #include <string.h>
 
 typedef struct depthwise_job {
@@ -17,6 +21,64 @@ typedef struct depthwise_job {
 
 static int64_t ceil_div(int64_t a, int64_t b) {
   return a >= 0 ? (a + b - 1) / b : -((-a) / b);
+}
+
+#define DW_COLUMNS 16
+
+/* Output columns [*lo, *hi) whose input column for tap column kx is inside
+ * the image. */
+static void column_range(const pat_conv2d_params *p, int64_t kx, int64_t *lo,
+                         int64_t *hi) {
+  int64_t off = kx * p->dilation_w - p->pad_left;
+  *lo = ceil_div(-off, p->stride_w);
+  *hi = ceil_div(p->in_w - off, p->stride_w);
+  if (*lo < 0)
+    *lo = 0;
+  if (*hi > p->out_w)
+    *hi = p->out_w;
+}
+
+/* Lanes of the output block at ox whose input column for tap column kx
+ * is inside the image (lane i reads column x0 + i * stride). */
+static PM depthwise_mask(const pat_conv2d_params *p, int64_t ox, int64_t kx) {
+  int64_t s = p->stride_w;
+  int64_t x0 = ox * s + kx * p->dilation_w - p->pad_left;
+  int64_t lo = x0 >= 0 ? 0 : (-x0 + s - 1) / s;
+  int64_t hi = p->in_w - x0 <= 0 ? 0 : (p->in_w - x0 + s - 1) / s;
+  return PM_RANGE(lo, hi);
+}
+
+/* Output row oy of a depthwise plane at stride 1 or 2, PV_LANES outputs at
+ * a time: per tap one masked load (lanes whose input column is outside the
+ * image read nothing and are zero, i.e. the padding) and one FMA; masked
+ * stores end the row. */
+static inline __attribute__((always_inline)) void
+depthwise_row_vector(const pat_conv2d_params *p, int64_t kh, int64_t kw,
+                     int64_t s, const float *in, const float *w, float bias,
+                     int64_t oy, float *orow, int relu) {
+  for (int64_t ox = 0; ox < p->out_w; ox += PV_LANES) {
+    /* The load mask of each tap column (the same for every tap row). */
+    PM masks[DW_COLUMNS];
+    for (int64_t kx = 0; kx < kw && kx < DW_COLUMNS; ++kx)
+      masks[kx] = depthwise_mask(p, ox, kx);
+    PV acc = PV_SET1(bias);
+    for (int64_t ky = 0; ky < kh; ++ky) {
+      int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
+      if (iy < 0 || iy >= p->in_h)
+        continue;
+      const float *row = in + iy * p->in_w;
+      for (int64_t kx = 0; kx < kw; ++kx) {
+        /* Lane i reads input column x0 + i * s. */
+        int64_t x0 = ox * s + kx * p->dilation_w - p->pad_left;
+        PM m = kx < DW_COLUMNS ? masks[kx] : depthwise_mask(p, ox, kx);
+        PV x = s == 1 ? PV_LOADM(row + x0, m) : PV_LOADM_S2(row + x0, m);
+        acc = PV_FMA(PV_SET1(w[ky * kw + kx]), x, acc);
+      }
+    }
+    if (relu)
+      acc = PV_MAX0(acc);
+    PV_STOREM(orow + ox, acc, PM_FIRST(p->out_w - ox));
+  }
 }
 
 static void depthwise_planes(void *arg, int64_t begin, int64_t end, int tid) {
@@ -30,23 +92,45 @@ static void depthwise_planes(void *arg, int64_t begin, int64_t end, int tid) {
     const float *w = job->weight + co * p->kernel_h * p->kernel_w;
     float *out = job->output + plane * out_plane;
     float bias = job->bias ? job->bias[co] : 0.f;
-    for (int64_t i = 0; i < out_plane; ++i)
-      out[i] = bias;
-    for (int64_t ky = 0; ky < p->kernel_h; ++ky)
-      for (int64_t kx = 0; kx < p->kernel_w; ++kx) {
-        float wv = w[ky * p->kernel_w + kx];
-        int64_t off = kx * p->dilation_w - p->pad_left;
-        /* ox valid iff 0 <= ox*stride + off < in_w. */
-        int64_t lo = ceil_div(-off, p->stride_w);
-        int64_t hi = ceil_div(p->in_w - off, p->stride_w);
-        lo = lo < 0 ? 0 : lo;
-        hi = hi > p->out_w ? p->out_w : hi;
-        for (int64_t oy = 0; oy < p->out_h; ++oy) {
-          int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
-          if (iy < 0 || iy >= p->in_h)
-            continue;
+    /* Per tap column, the output columns whose input column is inside the
+     * image (ox valid iff 0 <= ox*stride + off < in_w); the first
+     * DW_COLUMNS columns' ranges computed once per plane. */
+    int64_t col_lo[DW_COLUMNS], col_hi[DW_COLUMNS];
+    for (int64_t kx = 0; kx < p->kernel_w && kx < DW_COLUMNS; ++kx)
+      column_range(p, kx, &col_lo[kx], &col_hi[kx]);
+    int vector = p->stride_w == 1 || p->stride_w == 2;
+    int relu = p->act.kind == PAT_ACT_RELU;
+    for (int64_t oy = 0; oy < p->out_h; ++oy) {
+      float *orow = out + oy * p->out_w;
+      if (vector) {
+        /* 3x3 (MobileNet's) with constant loops: fully unrolled taps. */
+        int64_t kh = p->kernel_h, kw = p->kernel_w, sw = p->stride_w;
+        if (kh == 3 && kw == 3 && sw == 1)
+          depthwise_row_vector(p, 3, 3, 1, in, w, bias, oy, orow, relu);
+        else if (kh == 3 && kw == 3 && sw == 2)
+          depthwise_row_vector(p, 3, 3, 2, in, w, bias, oy, orow, relu);
+        else if (sw == 1)
+          depthwise_row_vector(p, kh, kw, 1, in, w, bias, oy, orow, relu);
+        else
+          depthwise_row_vector(p, kh, kw, 2, in, w, bias, oy, orow, relu);
+        continue;
+      }
+      for (int64_t ox = 0; ox < p->out_w; ++ox)
+        orow[ox] = bias;
+      for (int64_t ky = 0; ky < p->kernel_h; ++ky) {
+        int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
+        if (iy < 0 || iy >= p->in_h)
+          continue;
+        for (int64_t kx = 0; kx < p->kernel_w; ++kx) {
+          float wv = w[ky * p->kernel_w + kx];
+          int64_t off = kx * p->dilation_w - p->pad_left, lo, hi;
+          if (kx < DW_COLUMNS) {
+            lo = col_lo[kx];
+            hi = col_hi[kx];
+          } else {
+            column_range(p, kx, &lo, &hi);
+          }
           const float *row = in + iy * p->in_w + off;
-          float *orow = out + oy * p->out_w;
           if (p->stride_w == 1)
             for (int64_t ox = lo; ox < hi; ++ox)
               orow[ox] += wv * row[ox];
@@ -55,7 +139,8 @@ static void depthwise_planes(void *arg, int64_t begin, int64_t end, int tid) {
               orow[ox] += wv * row[ox * p->stride_w];
         }
       }
-    if (p->act.kind != PAT_ACT_NONE)
+    }
+    if (p->act.kind != PAT_ACT_NONE && !(vector && relu))
       pat_activation_f32(out, out, out_plane, p->act);
   }
 }

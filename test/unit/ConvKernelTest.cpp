@@ -155,6 +155,10 @@ TEST_P(ConvKernels, MatchReference) {
       {1, 4, 15, 16, 34, 3, 3, 3, 1, 1, 1, true, PAT_ACT_RELU, false},
       {1, 3, 20, 21, 33, 5, 5, 1, 4, 2, 1, true, PAT_ACT_NONE, false},
       {1, 2, 3, 600, 20, 3, 3, 2, 1, 1, 1, true, PAT_ACT_NONE, false},
+      // Depthwise, row by row: 5x5 stride 2 dilated, and a kernel wider
+      // than the column ranges it caches per plane (17 > 16).
+      {1, 6, 13, 14, 6, 5, 5, 2, 3, 2, 6, true, PAT_ACT_RELU, false},
+      {2, 3, 5, 21, 3, 1, 17, 1, 8, 1, 3, true, PAT_ACT_NONE, false},
   };
   for (const ConvCase &c : cases)
     checkCase(c, rng, &ctx);
