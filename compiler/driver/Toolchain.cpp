@@ -127,21 +127,33 @@ bool writeSourceTree(const EmittedModel &model, const Target &target,
          writeFile(pathJoin(dir, "Makefile"), makefile, error);
 }
 
+TempDirectory::TempDirectory(const std::string &prefix, bool keep,
+                             std::string &error)
+    : keep(keep) {
+  SmallString<128> path;
+  if (auto ec = sys::fs::createUniqueDirectory(prefix, path)) {
+    error = "cannot create a temporary directory: " + ec.message();
+    return;
+  }
+  dir = std::string(path);
+}
+
+TempDirectory::~TempDirectory() {
+  if (dir.empty())
+    return;
+  if (keep)
+    errs() << "patc: kept temporary files in " << dir << "\n";
+  else
+    sys::fs::remove_directories(dir);
+}
+
 bool buildModel(const EmittedModel &model, const Target &target,
                 const ToolchainOptions &options, bool shared,
                 const std::string &output, std::string &error) {
-  SmallString<128> dir;
-  if (auto ec = sys::fs::createUniqueDirectory("patc", dir)) {
-    error = "cannot create a temporary directory: " + ec.message();
+  TempDirectory temp("patc", options.keepTemps, error);
+  if (temp.path().empty())
     return false;
-  }
-  std::string tmp(dir);
-  auto cleanup = make_scope_exit([&] {
-    if (!options.keepTemps)
-      sys::fs::remove_directories(tmp);
-    else
-      errs() << "patc: kept build files in " << tmp << "\n";
-  });
+  const std::string &tmp = temp.path();
   if (!writeSourceTree(model, target, tmp, error))
     return false;
 

@@ -21,6 +21,23 @@ struct ToolchainOptions {
   bool verbose = false;
 };
 
+/// A temporary directory removed when this goes out of scope, unless
+/// `keep` (--keep-temps), in which case its path is printed.
+class TempDirectory {
+public:
+  /// Creates "<prefix>-XXXXXX" in the system's temporary folder; empty
+  /// path() and `error` set on failure.
+  TempDirectory(const std::string &prefix, bool keep, std::string &error);
+  ~TempDirectory();
+  TempDirectory(const TempDirectory &) = delete;
+  TempDirectory &operator=(const TempDirectory &) = delete;
+  const std::string &path() const { return dir; }
+
+private:
+  std::string dir;
+  bool keep;
+};
+
 /// Writes a self-contained source tree (model.c, weights, the runtime and
 /// kernel sources, a Makefile) into `dir`.
 bool writeSourceTree(const EmittedModel &model, const Target &target,

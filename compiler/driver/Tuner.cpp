@@ -188,18 +188,10 @@ bool tuneLayers(const EmittedModel &tuningModel, const Target &target,
   timings.clear();
   if (tuningModel.tunable.empty())
     return true;
-  SmallString<128> dir;
-  if (auto ec = sys::fs::createUniqueDirectory("patc-tune", dir)) {
-    error = "cannot create a temporary directory: " + ec.message();
+  TempDirectory temp("patc-tune", toolchain.keepTemps, error);
+  if (temp.path().empty())
     return false;
-  }
-  std::string tmp(dir);
-  auto cleanup = make_scope_exit([&] {
-    if (!toolchain.keepTemps)
-      sys::fs::remove_directories(tmp);
-    else
-      errs() << "patc: kept tuning files in " << tmp << "\n";
-  });
+  const std::string &tmp = temp.path();
   std::string library = tmp + "/tune.so";
   if (!buildModel(tuningModel, target, toolchain, /*shared=*/true, library,
                   error)) {
