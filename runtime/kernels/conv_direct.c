@@ -38,14 +38,17 @@ static void column_range(const pat_conv2d_params *p, int64_t kx, int64_t *lo,
     *hi = p->out_w;
 }
 
-/* Lanes of the output block at ox whose input column for tap column kx
- * is inside the image (lane i reads column x0 + i * stride). */
-static PM depthwise_mask(const pat_conv2d_params *p, int64_t ox, int64_t kx) {
-  int64_t s = p->stride_w;
-  int64_t x0 = ox * s + kx * p->dilation_w - p->pad_left;
-  int64_t lo = x0 >= 0 ? 0 : (-x0 + s - 1) / s;
-  int64_t hi = p->in_w - x0 <= 0 ? 0 : (p->in_w - x0 + s - 1) / s;
-  return PM_RANGE(lo, hi);
+/* The column range of tap column kx: from the per-plane cache of the
+ * first DW_COLUMNS columns, computed for wider kernels. */
+static inline void tap_columns(const pat_conv2d_params *p, int64_t kx,
+                               const int64_t *col_lo, const int64_t *col_hi,
+                               int64_t *lo, int64_t *hi) {
+  if (kx < DW_COLUMNS) {
+    *lo = col_lo[kx];
+    *hi = col_hi[kx];
+  } else {
+    column_range(p, kx, lo, hi);
+  }
 }
 
 /* Output row oy of a depthwise plane at stride 1 or 2, PV_LANES outputs at
@@ -54,13 +57,15 @@ static PM depthwise_mask(const pat_conv2d_params *p, int64_t ox, int64_t kx) {
  * stores end the row. */
 static inline __attribute__((always_inline)) void
 depthwise_row_vector(const pat_conv2d_params *p, int64_t kh, int64_t kw,
-                     int64_t s, const float *in, const float *w, float bias,
-                     int64_t oy, float *orow, int relu) {
+                     int64_t s, const int64_t *col_lo, const int64_t *col_hi,
+                     const float *in, const float *w, float bias, int64_t oy,
+                     float *orow, int relu) {
   for (int64_t ox = 0; ox < p->out_w; ox += PV_LANES) {
-    /* The load mask of each tap column (the same for every tap row). */
+    /* The load mask of each tap column (the same for every tap row): the
+     * block's lanes inside the column range. */
     PM masks[DW_COLUMNS];
     for (int64_t kx = 0; kx < kw && kx < DW_COLUMNS; ++kx)
-      masks[kx] = depthwise_mask(p, ox, kx);
+      masks[kx] = PM_RANGE(col_lo[kx] - ox, col_hi[kx] - ox);
     PV acc = PV_SET1(bias);
     for (int64_t ky = 0; ky < kh; ++ky) {
       int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
@@ -70,7 +75,14 @@ depthwise_row_vector(const pat_conv2d_params *p, int64_t kh, int64_t kw,
       for (int64_t kx = 0; kx < kw; ++kx) {
         /* Lane i reads input column x0 + i * s. */
         int64_t x0 = ox * s + kx * p->dilation_w - p->pad_left;
-        PM m = kx < DW_COLUMNS ? masks[kx] : depthwise_mask(p, ox, kx);
+        int64_t lo, hi;
+        PM m;
+        if (kx < DW_COLUMNS) {
+          m = masks[kx];
+        } else {
+          column_range(p, kx, &lo, &hi);
+          m = PM_RANGE(lo - ox, hi - ox);
+        }
         PV x = s == 1 ? PV_LOADM(row + x0, m) : PV_LOADM_S2(row + x0, m);
         acc = PV_FMA(PV_SET1(w[ky * kw + kx]), x, acc);
       }
@@ -105,14 +117,17 @@ static void depthwise_planes(void *arg, int64_t begin, int64_t end, int tid) {
       if (vector) {
         /* 3x3 (MobileNet's) with constant loops: fully unrolled taps. */
         int64_t kh = p->kernel_h, kw = p->kernel_w, sw = p->stride_w;
+#define DW_ROW(KH, KW, S)                                                      \
+  depthwise_row_vector(p, KH, KW, S, col_lo, col_hi, in, w, bias, oy, orow, relu)
         if (kh == 3 && kw == 3 && sw == 1)
-          depthwise_row_vector(p, 3, 3, 1, in, w, bias, oy, orow, relu);
+          DW_ROW(3, 3, 1);
         else if (kh == 3 && kw == 3 && sw == 2)
-          depthwise_row_vector(p, 3, 3, 2, in, w, bias, oy, orow, relu);
+          DW_ROW(3, 3, 2);
         else if (sw == 1)
-          depthwise_row_vector(p, kh, kw, 1, in, w, bias, oy, orow, relu);
+          DW_ROW(kh, kw, 1);
         else
-          depthwise_row_vector(p, kh, kw, 2, in, w, bias, oy, orow, relu);
+          DW_ROW(kh, kw, 2);
+#undef DW_ROW
         continue;
       }
       for (int64_t ox = 0; ox < p->out_w; ++ox)
@@ -124,12 +139,7 @@ static void depthwise_planes(void *arg, int64_t begin, int64_t end, int tid) {
         for (int64_t kx = 0; kx < p->kernel_w; ++kx) {
           float wv = w[ky * p->kernel_w + kx];
           int64_t off = kx * p->dilation_w - p->pad_left, lo, hi;
-          if (kx < DW_COLUMNS) {
-            lo = col_lo[kx];
-            hi = col_hi[kx];
-          } else {
-            column_range(p, kx, &lo, &hi);
-          }
+          tap_columns(p, kx, col_lo, col_hi, &lo, &hi);
           const float *row = in + iy * p->in_w + off;
           if (p->stride_w == 1)
             for (int64_t ox = lo; ox < hi; ++ox)
