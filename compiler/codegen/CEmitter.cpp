@@ -120,6 +120,24 @@ std::string activation(StringRef name, float alpha, float beta) {
          cFloat(beta) + "}";
 }
 
+/// `static const pat_conv2d_params p = {...};` for a conv or pattern conv
+/// (both have strides, pads, dilations and a fused activation).
+template <typename ConvOp>
+std::string convParams(ConvOp op, ArrayRef<int64_t> is, ArrayRef<int64_t> os,
+                       int64_t kh, int64_t kw, int64_t groups) {
+  std::ostringstream p;
+  p << "static const pat_conv2d_params p = {" << is[0] << ", " << is[1] << ", "
+    << is[2] << ", " << is[3] << ", " << os[1] << ", " << os[2] << ", "
+    << os[3] << ", " << kh << ", " << kw << ", " << op.getStrides()[0] << ", "
+    << op.getStrides()[1] << ", " << op.getPads()[0] << ", "
+    << op.getPads()[1] << ", " << op.getDilations()[0] << ", "
+    << op.getDilations()[1] << ", " << groups << ", "
+    << activation(op.getActivation(), op.getActAlpha().convertToFloat(),
+                  op.getActBeta().convertToFloat())
+    << "};";
+  return p.str();
+}
+
 class Emitter {
 public:
   Emitter(func::FuncOp func, const Target &target, EmittedModel &out,
@@ -184,12 +202,18 @@ private:
   LogicalResult emitOp(Operation *op);
   LogicalResult emitConv(Conv2DOp op);
   LogicalResult emitPatternConv(PatternConv2DOp op);
-  std::string patternLayerText(PatternConv2DOp op, const PatternTileSpec &spec);
+  /// A pattern conv's pat_pconv_layer initialiser up to the tile fields
+  /// (`head`) and from them on, with the call (`tail`).
+  struct PatternLayerText {
+    std::string head, tail;
+  };
+  PatternLayerText patternLayerText(PatternConv2DOp op,
+                                    const PatternTileSpec &spec);
   std::string densePatternConvBlock(PatternConv2DOp op, GemmKernel kernel);
   std::string patternConvBlock(const std::string &name,
                                const PatternTileSpec &spec,
                                const LayerSchedule &schedule,
-                               const std::string &layerTail);
+                               const PatternLayerText &layer);
   /// The schedule to emit for the current layer: the one the options ask
   /// for, else candidates[0]; null (after an error on `op`) when the asked
   /// one does not fit the layer. Records the layer as tunable when it has a
@@ -249,16 +273,7 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
   ArrayRef<int64_t> is = shapeOf(op.getInput()), ws = shapeOf(op.getWeight());
   ArrayRef<int64_t> os = shapeOf(op.getResult());
   int64_t groups = op.getGroups();
-  std::ostringstream p;
-  p << "static const pat_conv2d_params p = {" << is[0] << ", " << is[1] << ", "
-    << is[2] << ", " << is[3] << ", " << os[1] << ", " << os[2] << ", "
-    << os[3] << ", " << ws[2] << ", " << ws[3] << ", " << op.getStrides()[0]
-    << ", " << op.getStrides()[1] << ", " << op.getPads()[0] << ", "
-    << op.getPads()[1] << ", " << op.getDilations()[0] << ", "
-    << op.getDilations()[1] << ", " << groups << ", "
-    << activation(op.getActivation(), op.getActAlpha().convertToFloat(),
-                  op.getActBeta().convertToFloat())
-    << "};";
+  std::string params = convParams(op, is, os, ws[2], ws[3], groups);
   std::string bias = op.getBias() ? in(op.getBias()) : "NULL";
   auto weights = getF32Constant(op.getWeight());
   std::string call;
@@ -296,11 +311,11 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
     call = gemmCall(chosen->gemm);
     for (size_t v = 0; options.tuningEntry && v < candidates.size(); ++v)
       addTuneCase(v,
-                  "  {\n    " + p.str() + "\n    " +
+                  "  {\n    " + params + "\n    " +
                       gemmCall(candidates[v].gemm) + "\n  }\n",
                   op.getResult());
   }
-  body << "  {\n    " << p.str() << "\n    " << call << "\n  }\n";
+  body << "  {\n    " << params << "\n    " << call << "\n  }\n";
   return success();
 }
 
@@ -386,16 +401,9 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   // Dense candidates: the sparsity analysis chose the pattern path by an
   // estimate (pattern-mac-cost); --tune may find the layer faster dense.
   if (options.denseCandidates) {
-    GemmShape gemm;
-    gemm.m = os[1];
-    gemm.n = os[2] * os[3];
-    gemm.pointwise = spec.kernelH == 1 && spec.kernelW == 1 &&
-                     spec.strideH == 1 && spec.strideW == 1 &&
-                     llvm::all_of(op.getPads(), [](int64_t p) { return p == 0; });
-    gemm.strideW = spec.strideW;
     LayerSchedule dense;
     dense.kind = LayerSchedule::Kind::Gemm;
-    dense.gemm = chooseGemmKernel(gemm, target, options.gemmKernel);
+    dense.gemm = chooseGemmKernel(gemmShapeOf(op), target, options.gemmKernel);
     candidates.push_back(dense);
     dense.gemm = dense.gemm == GemmKernel::Channels ? GemmKernel::Pixels
                                                     : GemmKernel::Channels;
@@ -405,11 +413,11 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   const LayerSchedule *chosen = pickSchedule(op, candidates);
   if (!chosen)
     return failure();
-  std::string layerText; // the FKW arrays enter the blob on first use
+  PatternLayerText layerText; // the FKW arrays enter the blob on first use
   auto blockFor = [&](const LayerSchedule &schedule, const std::string &fn) {
     if (schedule.kind == LayerSchedule::Kind::Gemm)
       return densePatternConvBlock(op, schedule.gemm);
-    if (layerText.empty())
+    if (layerText.head.empty())
       layerText = patternLayerText(op, spec);
     return patternConvBlock(fn, spec, schedule, layerText);
   };
@@ -420,10 +428,8 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   return success();
 }
 
-/// The pat_pconv_layer initialiser and call of a pattern conv, with \x01
-/// where the tile fields go (patternConvBlock fills them in).
-std::string Emitter::patternLayerText(PatternConv2DOp op,
-                                      const PatternTileSpec &spec) {
+Emitter::PatternLayerText
+Emitter::patternLayerText(PatternConv2DOp op, const PatternTileSpec &spec) {
   FkwAttr fkw = op.getFkwAttr();
   ArrayRef<int64_t> is = shapeOf(op.getInput()), os = shapeOf(op.getResult());
   PatternSetAttr patterns = op.getPatterns();
@@ -476,8 +482,9 @@ std::string Emitter::patternLayerText(PatternConv2DOp op,
        << ", (const int32_t *)" << i32Blob(stride)
        << ",\n      (const int64_t *)" << startExpr << ", " << weights << ", "
        << (op.getBias() ? in(op.getBias()) : "NULL") << ",\n      ";
-  return head.str() + "\x01};\n    pat_pattern_conv2d_f32(ctx, &l, " +
-         in(op.getInput()) + ", " + outp(op.getResult()) + ");\n  }\n";
+  return {head.str(), "};\n    pat_pattern_conv2d_f32(ctx, &l, " +
+                         in(op.getInput()) + ", " + outp(op.getResult()) +
+                         ");\n  }\n"};
 }
 
 /// A pattern conv run by a dense GEMM kernel: its FKW weights scattered
@@ -506,19 +513,10 @@ std::string Emitter::densePatternConvBlock(PatternConv2DOp op,
           if ((masks[p] >> t) & 1)
             dense[(reorder[f] * is[1] + index[k]) * kh * kw + t] = packed[w++];
   int64_t shape[] = {os[1], is[1], kh, kw};
-  std::ostringstream params;
-  params << "static const pat_conv2d_params p = {" << is[0] << ", " << is[1]
-         << ", " << is[2] << ", " << is[3] << ", " << os[1] << ", " << os[2]
-         << ", " << os[3] << ", " << kh << ", " << kw << ", "
-         << op.getStrides()[0] << ", " << op.getStrides()[1] << ", "
-         << op.getPads()[0] << ", " << op.getPads()[1] << ", "
-         << op.getDilations()[0] << ", " << op.getDilations()[1] << ", 1, "
-         << activation(op.getActivation(), op.getActAlpha().convertToFloat(),
-                       op.getActBeta().convertToFloat())
-         << "};";
   std::vector<float> panels =
       packConvWeightsForGemm(dense, shape, 1, gemmPanelRows(kernel, target));
-  return "  {\n    " + params.str() + "\n    " + gemmKernelFunction(kernel) +
+  return "  {\n    " + convParams(op, is, os, kh, kw, 1) + "\n    " +
+         gemmKernelFunction(kernel) +
          "(ctx, &p, " + in(op.getInput()) + ", (const float *)" +
          weightExpr(addBlob(panels)) + ", " +
          (op.getBias() ? in(op.getBias()) : std::string("NULL")) + ", NULL, " +
@@ -526,12 +524,11 @@ std::string Emitter::densePatternConvBlock(PatternConv2DOp op,
 }
 
 /// Emits the tile functions of `schedule` under names starting with `name`
-/// and returns the block that runs the layer with them. `layer` is the
-/// pat_pconv_layer initialiser and call with \x01 where the tile fields go.
+/// and returns the block that runs the layer with them.
 std::string Emitter::patternConvBlock(const std::string &name,
                                       const PatternTileSpec &spec,
                                       const LayerSchedule &schedule,
-                                      const std::string &layer) {
+                                      const PatternLayerText &layer) {
   TileShape shape;
   FlatTileShape flat;
   if (schedule.kind == LayerSchedule::Kind::PatternFlat) {
@@ -573,9 +570,8 @@ std::string Emitter::patternConvBlock(const std::string &name,
          << (spec.relu ? 1 : 0) << ", " << flat.pitch << ", "
          << flat.phaseFloats << ", " << flatTile << ", " << shape.restRows
          << ", " << tileRest;
-  size_t hole = layer.find('\x01');
-  return "  {\n    const pat_pconv_layer l = " + layer.substr(0, hole) +
-         fields.str() + layer.substr(hole + 1);
+  return "  {\n    const pat_pconv_layer l = " + layer.head + fields.str() +
+         layer.tail;
 }
 
 const LayerSchedule *

@@ -10,18 +10,30 @@ namespace pat {
 
 static int64_t roundUp(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
 
-GemmShape gemmShapeOf(Conv2DOp op) {
-  auto out = op.getType().getShape();
-  auto w = llvm::cast<mlir::RankedTensorType>(op.getWeight().getType()).getShape();
+static GemmShape gemmShape(llvm::ArrayRef<int64_t> out, int64_t groups,
+                           int64_t kh, int64_t kw,
+                           llvm::ArrayRef<int64_t> strides,
+                           llvm::ArrayRef<int64_t> pads) {
   GemmShape shape;
-  shape.m = out[1] / op.getGroups();
+  shape.m = out[1] / groups;
   shape.n = out[2] * out[3];
   // As is_pointwise in runtime/kernels/conv_gemm_shared.h.
-  shape.pointwise = w[2] == 1 && w[3] == 1 && op.getStrides()[0] == 1 &&
-                    op.getStrides()[1] == 1 &&
-                    llvm::all_of(op.getPads(), [](int64_t p) { return p == 0; });
-  shape.strideW = op.getStrides()[1];
+  shape.pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
+                    llvm::all_of(pads, [](int64_t p) { return p == 0; });
+  shape.strideW = strides[1];
   return shape;
+}
+
+GemmShape gemmShapeOf(Conv2DOp op) {
+  auto w = llvm::cast<mlir::RankedTensorType>(op.getWeight().getType()).getShape();
+  return gemmShape(op.getType().getShape(), op.getGroups(), w[2], w[3],
+                   op.getStrides(), op.getPads());
+}
+
+GemmShape gemmShapeOf(PatternConv2DOp op) {
+  PatternSetAttr patterns = op.getPatterns();
+  return gemmShape(op.getType().getShape(), 1, patterns.getKernelH(),
+                   patterns.getKernelW(), op.getStrides(), op.getPads());
 }
 
 GemmKernel chooseGemmKernel(const GemmShape &shape, const Target &target,

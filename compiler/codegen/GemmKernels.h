@@ -33,6 +33,8 @@ struct GemmShape {
 
 /// The GEMM shape of a conv with static shapes.
 GemmShape gemmShapeOf(Conv2DOp op);
+/// ... of a pattern conv run densely (patc --tune's dense candidates).
+GemmShape gemmShapeOf(PatternConv2DOp op);
 
 /// The kernel for a conv. Auto compares the vector lanes each kernel fills,
 /// padding included, weighted by what each spends besides the FMAs
