@@ -2,8 +2,9 @@
 //
 // Part of patc. A target fixes the C compiler flags, the ISA macro the kernel
 // library dispatches on, and the GEMM register-tile shape patc packs weights
-// for. Adding a target (e.g. aarch64 NEON) is a new table row plus a
-// micro-kernel in runtime/kernels/gemm_microkernel.h.
+// for. Adding a target is a new table row plus its sections in the
+// kernel library's ISA headers (pattern_simd.h, gemm_microkernel.h,
+// pat_kernels.h, the register transpose in conv_gemm_channels.c).
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,7 +29,20 @@ struct Target {
   int gemmChannelsPX;      ///< Pixels per tile of the channel-lane GEMM.
   int vectorLanes;         ///< Floats per vector (PV_LANES in pattern_simd.h).
   int vectorRegisters;     ///< Vector registers the pattern tiles may fill.
+  /// PV_ALIGNR is one cheap instruction (AVX-512 valignd, NEON ext): flat
+  /// tiles build off-grid vectors from aligned loads instead of unaligned
+  /// loads.
+  bool cheapLaneShift;
+  /// The architecture the code runs on ("x86_64", "aarch64"), empty for
+  /// portable C.
+  std::string arch;
+  /// C compiler used when patc does not run on `arch` and no compiler was
+  /// given (--cc, $PATC_CC).
+  std::string crossCompiler;
 };
+
+/// True if code for `target` runs on the CPU patc runs on (--tune needs it).
+bool runsOnHost(const Target &target);
 
 /// All targets patc knows, in --help order.
 const std::vector<Target> &allTargets();

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 packages=(cmake ninja-build g++ ccache
           libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
           libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev
-          python3-onnx python3-numpy libonnx-testdata nodejs npm)
+          python3-onnx python3-numpy libonnx-testdata nodejs npm
+          gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch python3-torchvision)
 fi

@@ -17,6 +17,8 @@ for var in ["HOME", "PATC_CC", "CCACHE_DIR", "TMPDIR"]:
     if var in os.environ:
         config.environment[var] = os.environ[var]
 
+# The tests' PATH, for RUN lines that put a stand-in program in front of it.
+config.substitutions.append(("%path", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python_with_onnx))
 config.substitutions.append(("%fixtures", os.path.join(config.test_source_root,
                                                        "Import", "make_fixtures.py")))

@@ -175,13 +175,20 @@ FlatTileShape chooseFlatTile(const PatternTileSpec &s, const Target &target,
     if (filters % f)
       continue;
     // Accumulators, broadcast weights and the loaded vector in registers.
-    if (f * vecs + f * taps + 1 > target.vectorRegisters)
+    // With 4-lane vectors (NEON) a plane is 4x as many vectors and GCC
+    // keeps the aligned loads the taps share (flatLoad) live across all
+    // taps, so those count too: without them a 20-vector aarch64 tile
+    // spilled ~100 vectors per kernel. The 16-lane tiles of the same layers
+    // fit as they are (and were measured faster than row tiles).
+    int64_t loads = lanes < 8 ? vecs + 1 : 1;
+    if (f * vecs + f * taps + loads > target.vectorRegisters)
       continue;
     // Per kernel: per tap and vector one unaligned load (counted twice:
-    // most split a cache line) or, with AVX-512, one lane shift or aligned
-    // load (see flatLoad); the FMAs, broadcasts, prefetches and the loop, as
-    // in chooseTileShape; the padded copy is not counted.
-    double perTapVector = target.isaMacro == "PAT_ISA_AVX512" ? 1.0 : 2.0;
+    // most split a cache line) or, where lane shifts are cheap (AVX-512,
+    // NEON), one lane shift or aligned load (see flatLoad); the FMAs,
+    // broadcasts, prefetches and the loop, as in chooseTileShape; the padded
+    // copy is not counted.
+    double perTapVector = target.cheapLaneShift ? 1.0 : 2.0;
     double cost = (perTapVector * taps * vecs + f * taps * (vecs + 1) +
                    (phases * phaseFloats * 4 + 63) / 64 + 8) /
                   double(f);
@@ -217,13 +224,14 @@ static std::set<int64_t> flatPrefetchLines(const PatternTileSpec &s,
   return lines;
 }
 
-/// The vector at float offset `o` of a flat tile's channel copy. With
-/// AVX-512, an offset off the 16-float grid is put together from the two
-/// aligned vectors around it (the compiler shares those loads between taps):
-/// split-line unaligned loads made flat tiles load-bound.
+/// The vector at float offset `o` of a flat tile's channel copy. Where lane
+/// shifts are cheap (AVX-512, NEON), an offset off the vector grid is put
+/// together from the two aligned vectors around it (the compiler shares
+/// those loads between taps): on AVX-512, split-line unaligned loads made
+/// flat tiles load-bound.
 static std::string flatLoad(int64_t o, const Target &target) {
   int64_t lanes = target.vectorLanes, r = o % lanes;
-  if (target.isaMacro != "PAT_ISA_AVX512" || r == 0)
+  if (!target.cheapLaneShift || r == 0)
     return "PV_LOADU(s + " + std::to_string(o) + ")";
   return "PV_ALIGNR(PV_LOADU(s + " + std::to_string(o - r + lanes) +
          "), PV_LOADU(s + " + std::to_string(o - r) + "), " +

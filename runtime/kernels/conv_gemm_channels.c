@@ -86,7 +86,7 @@ channel_tile(int np, int sx, int64_t kc, const float *a, const float *b,
 }
 
 /* The tile sizes the blocking makes (block_pixels): CH_PX, 7 when
- * CH_PX is 14, and the rest of a run, 1 .. 6. */
+ * CH_PX is 14, and the rest of a run, 1 .. CH_PX - 1 (1 .. 6 for 14). */
 #define PAT_CH_TILE_CASES_1_4(CALL)                                         \
   case 1: CALL(1); return;                                                     \
   case 2: CALL(2); return;                                                     \
@@ -100,6 +100,15 @@ channel_tile(int np, int sx, int64_t kc, const float *a, const float *b,
   case 6: CALL(6); return;                                                     \
   case 7: CALL(7); return;                                                     \
   case 14: CALL(14); return;                                                   \
+  }
+#elif CH_PX == 8
+#define PAT_CH_TILE_SWITCH(np, CALL)                                        \
+  switch (np) {                                                                \
+    PAT_CH_TILE_CASES_1_4(CALL)                                             \
+  case 5: CALL(5); return;                                                     \
+  case 6: CALL(6); return;                                                     \
+  case 7: CALL(7); return;                                                     \
+  case 8: CALL(8); return;                                                     \
   }
 #elif CH_PX == 6
 #define PAT_CH_TILE_SWITCH(np, CALL)                                        \
@@ -199,6 +208,19 @@ static inline void transpose_block(PV r[8]) {
   }
   for (int i = 0; i < 8; ++i)
     r[i] = t[i];
+}
+#elif defined(PAT_ISA_NEON)
+/* 4 x 4: interleave pairs of rows (trn), then pairs of 64-bit halves. */
+static inline void transpose_block(PV r[4]) {
+  float32x4x2_t t01 = vtrnq_f32(r[0], r[1]), t23 = vtrnq_f32(r[2], r[3]);
+  float64x2_t a = vreinterpretq_f64_f32(t01.val[0]);
+  float64x2_t b = vreinterpretq_f64_f32(t23.val[0]);
+  float64x2_t c = vreinterpretq_f64_f32(t01.val[1]);
+  float64x2_t d = vreinterpretq_f64_f32(t23.val[1]);
+  r[0] = vreinterpretq_f32_f64(vzip1q_f64(a, b));
+  r[1] = vreinterpretq_f32_f64(vzip1q_f64(c, d));
+  r[2] = vreinterpretq_f32_f64(vzip2q_f64(a, b));
+  r[3] = vreinterpretq_f32_f64(vzip2q_f64(c, d));
 }
 #else
 static inline void transpose_block(PV r[PV_LANES]) {

@@ -67,6 +67,42 @@ static inline void pat_microkernel(int64_t kc, const float *a, const float *b,
   }
 }
 
+#elif defined(PAT_ISA_NEON)
+#include <arm_neon.h>
+
+/* 8 x 12: A's 8 values in two vectors, each used by lane (fmla by
+ * element), so no broadcasts. */
+static inline void pat_microkernel(int64_t kc, const float *a, const float *b,
+                                   float *c, int64_t ldc, int accumulate) {
+  float32x4_t acc[8][3];
+  for (int i = 0; i < 8; ++i)
+    acc[i][0] = acc[i][1] = acc[i][2] = vdupq_n_f32(0.f);
+  for (int64_t k = 0; k < kc; ++k) {
+    float32x4_t b0 = vld1q_f32(b + k * 12);
+    float32x4_t b1 = vld1q_f32(b + k * 12 + 4);
+    float32x4_t b2 = vld1q_f32(b + k * 12 + 8);
+    float32x4_t a0 = vld1q_f32(a + k * 8);
+    float32x4_t a1 = vld1q_f32(a + k * 8 + 4);
+#define PAT_NEON_ROW(i, av, lane)                                              \
+  acc[i][0] = vfmaq_laneq_f32(acc[i][0], b0, av, lane);                        \
+  acc[i][1] = vfmaq_laneq_f32(acc[i][1], b1, av, lane);                        \
+  acc[i][2] = vfmaq_laneq_f32(acc[i][2], b2, av, lane);
+    PAT_NEON_ROW(0, a0, 0) PAT_NEON_ROW(1, a0, 1)
+    PAT_NEON_ROW(2, a0, 2) PAT_NEON_ROW(3, a0, 3)
+    PAT_NEON_ROW(4, a1, 0) PAT_NEON_ROW(5, a1, 1)
+    PAT_NEON_ROW(6, a1, 2) PAT_NEON_ROW(7, a1, 3)
+#undef PAT_NEON_ROW
+  }
+  for (int i = 0; i < 8; ++i) {
+    float *row = c + i * ldc;
+    for (int j = 0; j < 3; ++j) {
+      if (accumulate)
+        acc[i][j] = vaddq_f32(acc[i][j], vld1q_f32(row + 4 * j));
+      vst1q_f32(row + 4 * j, acc[i][j]);
+    }
+  }
+}
+
 #else /* Portable C; compilers vectorise the j loops. */
 
 static inline void pat_microkernel(int64_t kc, const float *a, const float *b,

@@ -30,6 +30,17 @@
 #define PAT_GEMM_NR 16
 #define PAT_GEMM_CH_MR 16
 #define PAT_GEMM_CH_PX 6
+#elif defined(PAT_ISA_NEON)
+#if !defined(__aarch64__) || !defined(__ARM_NEON)
+#error "PAT_ISA_NEON needs an AArch64 C compiler (target aarch64)"
+#endif
+/* 8 x 12: 24 accumulators, 3 B vectors and 2 A vectors of the 32. The
+ * channel-lane tile takes 8 pixels, not 14: GCC keeps each pixel's input
+ * value in a register of its own, and with 14 it spilled 5 accumulators. */
+#define PAT_GEMM_MR 8
+#define PAT_GEMM_NR 12
+#define PAT_GEMM_CH_MR 8
+#define PAT_GEMM_CH_PX 8
 #else
 #define PAT_ISA_GENERIC 1
 #define PAT_GEMM_MR 4

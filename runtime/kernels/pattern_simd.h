@@ -99,6 +99,64 @@ static inline PV PV_LOADM_S2(const float *p, PM m) {
                                   _mm256_castsi256_ps(m), 4);
 }
 
+#elif defined(PAT_ISA_NEON)
+#include <arm_neon.h>
+#define PV_LANES 4
+typedef float32x4_t PV;
+/* NEON has no masked loads or stores: a mask is lane bits, a full mask
+ * takes one vector instruction and a partial one goes lane by lane (only
+ * at borders). */
+typedef uint32_t PM;
+#define PV_FULL_ 0xFu
+#define PV_SET1(x) vdupq_n_f32(x)
+#define PV_LOADU(p) vld1q_f32((p))
+/* vext: lanes q.. of lo, then lanes 0..q-1 of hi. */
+#define PV_ALIGNR(hi, lo, q) vextq_f32((lo), (hi), (q))
+#define PV_FMA(a, b, c) vfmaq_f32((c), (a), (b))
+#define PV_ADD(a, b) vaddq_f32((a), (b))
+#define PV_MAX0(v) vmaxq_f32((v), vdupq_n_f32(0.f))
+#define PV_STOREU(p, v) vst1q_f32((p), (v))
+static inline PV PV_LOADM(const float *p, PM m) {
+  if (m == PV_FULL_)
+    return vld1q_f32(p);
+  PV r = vdupq_n_f32(0.f);
+  if (m & 1) r = vld1q_lane_f32(p, r, 0);
+  if (m & 2) r = vld1q_lane_f32(p + 1, r, 1);
+  if (m & 4) r = vld1q_lane_f32(p + 2, r, 2);
+  if (m & 8) r = vld1q_lane_f32(p + 3, r, 3);
+  return r;
+}
+static inline void PV_STOREM(float *p, PV v, PM m) {
+  if (m == PV_FULL_) {
+    vst1q_f32(p, v);
+    return;
+  }
+  if (m & 1) vst1q_lane_f32(p, v, 0);
+  if (m & 2) vst1q_lane_f32(p + 1, v, 1);
+  if (m & 4) vst1q_lane_f32(p + 2, v, 2);
+  if (m & 8) vst1q_lane_f32(p + 3, v, 3);
+}
+static inline PM PM_RANGE(int64_t lo, int64_t hi) {
+  if (lo < 0) lo = 0;
+  if (hi > PV_LANES) hi = PV_LANES;
+  if (hi <= lo) return 0;
+  return (PM)((((uint32_t)1 << (hi - lo)) - 1) << lo);
+}
+static inline PV PV_LOADM_S2(const float *p, PM m) {
+  if (m == PV_FULL_) {
+    /* p[0..3] and p[4], p[5], p[6] (not p[7], which may be past the
+     * row's end), then the even lanes. */
+    PV hi = vcombine_f32(vld1_f32(p + 4), vld1_dup_f32(p + 6));
+    return vuzp1q_f32(vld1q_f32(p), hi);
+  }
+  PV r = vdupq_n_f32(0.f);
+  if (m & 1) r = vld1q_lane_f32(p, r, 0);
+  if (m & 2) r = vld1q_lane_f32(p + 2, r, 1);
+  if (m & 4) r = vld1q_lane_f32(p + 4, r, 2);
+  if (m & 8) r = vld1q_lane_f32(p + 6, r, 3);
+  return r;
+}
+
 #else
 /* Portable C: the C compiler vectorises these loops where it can. */
 #define PV_LANES 8

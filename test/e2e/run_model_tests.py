@@ -6,11 +6,16 @@ with patc, runs pat-run and ort-run.js on one seeded random input and checks
 max|patc - ort| <= tol * max|ort| (tol 1e-4: relative to the output's scale).
 
 usage: run_model_tests.py --patc P --pat-run R --ort-run JS --models DIR
-       [--targets host,generic] [--threads 1,2]
+       [--targets host,generic] [--threads 1,2] [--run-prefix CMD]
+
+--run-prefix runs pat-run through an emulator, for targets this machine
+cannot run: --targets aarch64 --pat-run <aarch64 pat-run>
+--run-prefix "qemu-aarch64 -L /usr/aarch64-linux-gnu".
 """
 import argparse
 import glob
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -38,8 +43,12 @@ def main():
     ap.add_argument("--sparse", default="auto",
                     help="patc --sparse modes to test, comma-separated")
     ap.add_argument("--patc-flags", default="",
-                    help="extra patc flags for every compile, space-separated")
+                    help="extra patc flags for every compile (shell quoting)")
+    ap.add_argument("--run-prefix", default="",
+                    help="command (space-separated) that runs pat-run, "
+                         "e.g. an emulator")
     args = ap.parse_args()
+    pat_run = args.run_prefix.split() + [args.pat_run]
 
     passed, failed = 0, 0
     for model_path in sorted(glob.glob(os.path.join(args.models, "*.onnx"))):
@@ -70,7 +79,7 @@ def main():
                     # A warning (e.g. --tune finding a candidate whose
                     # output differs) fails the case too.
                     run([args.patc, model_path, "--target", target,
-                         f"--sparse={mode}", "-o", so] + args.patc_flags.split(),
+                         f"--sparse={mode}", "-o", so] + shlex.split(args.patc_flags),
                         warnings_fail=True)
                 except RuntimeError as e:
                     print(f"FAIL {name} [{label}]: patc failed: {e}")
@@ -81,7 +90,7 @@ def main():
                     out_dir = os.path.join(tmp, f"{target}-{mode}-{threads}")
                     os.mkdir(out_dir)
                     try:
-                        run([args.pat_run, so, "--quiet", "--threads", threads,
+                        run(pat_run + [so, "--quiet", "--threads", threads,
                              "--output-dir", out_dir] + feeds)
                     except RuntimeError as e:
                         print(f"FAIL {case}: {e}")

@@ -52,10 +52,13 @@ cl::opt<Emit> emit(
     cl::cat(patcCategory));
 cl::opt<std::string> targetName(
     "target", cl::desc("Code-generation target: host (default), generic, "
-                       "x86-64-v3 (AVX2), x86-64-v4 (AVX-512)"),
+                       "x86-64-v3 (AVX2), x86-64-v4 (AVX-512), aarch64 "
+                       "(NEON; cross-compiled where patc is not on Arm)"),
     cl::init("host"), cl::cat(patcCategory));
 cl::opt<std::string> ccOption(
-    "cc", cl::desc("C compiler command (default: $PATC_CC, else $CC, else cc)"),
+    "cc", cl::desc("C compiler command (default: for --target=aarch64 "
+                   "on another architecture aarch64-linux-gnu-gcc, else "
+                   "$PATC_CC, else $CC, else cc)"),
     cl::cat(patcCategory));
 cl::opt<std::string> cflags(
     "cflags", cl::desc("Optimisation flags for the C compiler (default -O3); "
@@ -423,8 +426,14 @@ int main(int argc, char **argv) {
   }
 
   pat::ToolchainOptions tc;
+  // $PATC_CC and $CC name this machine's compiler: a target of another
+  // architecture uses its cross compiler unless --cc says otherwise.
+  bool crossBuild =
+      !pat::runsOnHost(*target) && !target->crossCompiler.empty();
   if (!ccOption.empty())
     tc.cc = ccOption;
+  else if (crossBuild)
+    tc.cc = target->crossCompiler;
   else if (const char *env = getenv("PATC_CC"))
     tc.cc = env;
   else if (const char *env = getenv("CC"))
@@ -446,6 +455,10 @@ int main(int argc, char **argv) {
                              error))
     return fail(error);
   if (tune) {
+    if (!pat::runsOnHost(*target))
+      return fail("--tune times the candidates on this machine, which "
+                  "cannot run target '" + target->name +
+                  "'; tune on such a machine and pass --schedule here");
     if (tuneThreads < 1 || tuneRounds < 1)
       return fail("--tune-threads and --tune-rounds must be at least 1");
     pat::EmitOptions tuningOptions = emitOptions;
