@@ -36,8 +36,9 @@ struct Target {
   /// The architecture the code runs on ("x86_64", "aarch64"), empty for
   /// portable C.
   std::string arch;
-  /// C compiler used when patc does not run on `arch` and no compiler was
-  /// given (--cc, $PATC_CC).
+  /// C compiler used when patc does not run on `arch` and --cc is not
+  /// given ($PATC_CC and $CC name this machine's compiler, so they do not
+  /// apply).
   std::string crossCompiler;
 };
 

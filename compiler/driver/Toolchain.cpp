@@ -156,6 +156,12 @@ bool buildModel(const EmittedModel &model, const Target &target,
   const std::string &tmp = temp.path();
   if (!writeSourceTree(model, target, tmp, error))
     return false;
+  // The assembler looks for an .incbin file in its working directory (ours)
+  // before any -I: a relative name would link a weights.bin lying there
+  // (e.g. an --emit=c tree) instead of this model's. Name it absolutely.
+  if (!writeFile(pathJoin(tmp, "weights.S"),
+                 weightsAssembly(pathJoin(tmp, "weights.bin")), error))
+    return false;
 
   std::vector<std::string> cc;
   for (StringRef w : llvm::split(options.cc, ' '))
@@ -195,8 +201,6 @@ bool buildModel(const EmittedModel &model, const Target &target,
     std::string log = pathJoin(tmp, "obj" + std::to_string(i) + ".log");
     std::vector<std::string> argv = cc;
     argv.insert(argv.end(), flags.begin(), flags.end());
-    if (sources[i] == "weights.S")
-      argv.push_back("-Wa,-I" + tmp); // where .incbin finds weights.bin
     argv.insert(argv.end(), {"-c", src, "-o", obj});
     if (options.verbose)
       errs() << llvm::join(argv.begin(), argv.end(), " ") << "\n";
