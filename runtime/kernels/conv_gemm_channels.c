@@ -92,22 +92,21 @@ channel_tile(int np, int sx, int64_t kc, const float *a, const float *b,
   case 2: CALL(2); return;                                                     \
   case 3: CALL(3); return;                                                     \
   case 4: CALL(4); return;
+#define PAT_CH_TILE_CASES_1_7(CALL)                                         \
+  PAT_CH_TILE_CASES_1_4(CALL)                                               \
+  case 5: CALL(5); return;                                                     \
+  case 6: CALL(6); return;                                                     \
+  case 7: CALL(7); return;
 #if CH_PX == 14
 #define PAT_CH_TILE_SWITCH(np, CALL)                                        \
   switch (np) {                                                                \
-    PAT_CH_TILE_CASES_1_4(CALL)                                             \
-  case 5: CALL(5); return;                                                     \
-  case 6: CALL(6); return;                                                     \
-  case 7: CALL(7); return;                                                     \
+    PAT_CH_TILE_CASES_1_7(CALL)                                             \
   case 14: CALL(14); return;                                                   \
   }
 #elif CH_PX == 8
 #define PAT_CH_TILE_SWITCH(np, CALL)                                        \
   switch (np) {                                                                \
-    PAT_CH_TILE_CASES_1_4(CALL)                                             \
-  case 5: CALL(5); return;                                                     \
-  case 6: CALL(6); return;                                                     \
-  case 7: CALL(7); return;                                                     \
+    PAT_CH_TILE_CASES_1_7(CALL)                                             \
   case 8: CALL(8); return;                                                     \
   }
 #elif CH_PX == 6

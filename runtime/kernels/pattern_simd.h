@@ -29,6 +29,15 @@
 
 #include "pat_kernels.h"
 
+/* Bits lo .. hi-1 of a mask of `lanes` lanes, lo and hi clamped to it: the
+ * masks of the targets whose masks are lane bits (AVX-512, NEON, C). */
+static inline uint32_t pv_lane_bits(int64_t lo, int64_t hi, int lanes) {
+  if (lo < 0) lo = 0;
+  if (hi > lanes) hi = lanes;
+  if (hi <= lo) return 0;
+  return (((uint32_t)1 << (hi - lo)) - 1) << lo;
+}
+
 #if defined(PAT_ISA_AVX512)
 #include <immintrin.h>
 #define PV_LANES 16
@@ -46,10 +55,7 @@ typedef __mmask16 PM;
 #define PV_STOREM(p, v, m) _mm512_mask_storeu_ps((p), (m), (v))
 #define PV_STOREU(p, v) _mm512_storeu_ps((p), (v))
 static inline PM PM_RANGE(int64_t lo, int64_t hi) {
-  if (lo < 0) lo = 0;
-  if (hi > PV_LANES) hi = PV_LANES;
-  if (hi <= lo) return 0;
-  return (PM)((((uint32_t)1 << (hi - lo)) - 1) << lo);
+  return (PM)pv_lane_bits(lo, hi, PV_LANES);
 }
 static inline PV PV_LOADM_S2(const float *p, PM m) {
   /* Lane i reads p[2i]: spread the mask onto even elements of two loads. */
@@ -116,15 +122,17 @@ typedef uint32_t PM;
 #define PV_ADD(a, b) vaddq_f32((a), (b))
 #define PV_MAX0(v) vmaxq_f32((v), vdupq_n_f32(0.f))
 #define PV_STOREU(p, v) vst1q_f32((p), (v))
-static inline PV PV_LOADM(const float *p, PM m) {
-  if (m == PV_FULL_)
-    return vld1q_f32(p);
+/* Lanes i of m from p[i * step], the others 0. */
+static inline PV pv_load_lanes_(const float *p, PM m, int step) {
   PV r = vdupq_n_f32(0.f);
   if (m & 1) r = vld1q_lane_f32(p, r, 0);
-  if (m & 2) r = vld1q_lane_f32(p + 1, r, 1);
-  if (m & 4) r = vld1q_lane_f32(p + 2, r, 2);
-  if (m & 8) r = vld1q_lane_f32(p + 3, r, 3);
+  if (m & 2) r = vld1q_lane_f32(p + step, r, 1);
+  if (m & 4) r = vld1q_lane_f32(p + 2 * step, r, 2);
+  if (m & 8) r = vld1q_lane_f32(p + 3 * step, r, 3);
   return r;
+}
+static inline PV PV_LOADM(const float *p, PM m) {
+  return m == PV_FULL_ ? vld1q_f32(p) : pv_load_lanes_(p, m, 1);
 }
 static inline void PV_STOREM(float *p, PV v, PM m) {
   if (m == PV_FULL_) {
@@ -137,10 +145,7 @@ static inline void PV_STOREM(float *p, PV v, PM m) {
   if (m & 8) vst1q_lane_f32(p + 3, v, 3);
 }
 static inline PM PM_RANGE(int64_t lo, int64_t hi) {
-  if (lo < 0) lo = 0;
-  if (hi > PV_LANES) hi = PV_LANES;
-  if (hi <= lo) return 0;
-  return (PM)((((uint32_t)1 << (hi - lo)) - 1) << lo);
+  return (PM)pv_lane_bits(lo, hi, PV_LANES);
 }
 static inline PV PV_LOADM_S2(const float *p, PM m) {
   if (m == PV_FULL_) {
@@ -149,12 +154,7 @@ static inline PV PV_LOADM_S2(const float *p, PM m) {
     PV hi = vcombine_f32(vld1_f32(p + 4), vld1_dup_f32(p + 6));
     return vuzp1q_f32(vld1q_f32(p), hi);
   }
-  PV r = vdupq_n_f32(0.f);
-  if (m & 1) r = vld1q_lane_f32(p, r, 0);
-  if (m & 2) r = vld1q_lane_f32(p + 2, r, 1);
-  if (m & 4) r = vld1q_lane_f32(p + 4, r, 2);
-  if (m & 8) r = vld1q_lane_f32(p + 6, r, 3);
-  return r;
+  return pv_load_lanes_(p, m, 2);
 }
 
 #else
@@ -203,9 +203,7 @@ static inline void PV_STOREU(float *p, PV v) {
   for (int i = 0; i < PV_LANES; ++i) p[i] = v.v[i];
 }
 static inline PM PM_RANGE(int64_t lo, int64_t hi) {
-  PM m = 0;
-  for (int64_t i = lo < 0 ? 0 : lo; i < hi && i < PV_LANES; ++i) m |= 1u << i;
-  return m;
+  return pv_lane_bits(lo, hi, PV_LANES);
 }
 static inline PV PV_LOADM_S2(const float *p, PM m) {
   PV r;
