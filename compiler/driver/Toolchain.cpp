@@ -7,7 +7,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/driver/Toolchain.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -100,7 +99,8 @@ std::string readLog(const std::string &log) {
 } // namespace
 
 bool writeSourceTree(const EmittedModel &model, const Target &target,
-                     const std::string &dir, std::string &error) {
+                     const std::string &dir, std::string &error,
+                     const std::string &weightsFile) {
   for (const char *sub : {"include", "src", "kernels"})
     if (auto ec = sys::fs::create_directories(pathJoin(dir, sub))) {
       error = "cannot create '" + pathJoin(dir, sub) + "': " + ec.message();
@@ -122,7 +122,7 @@ bool writeSourceTree(const EmittedModel &model, const Target &target,
          writeFile(pathJoin(dir, "weights.bin"),
                    StringRef(model.weights.data(), model.weights.size()),
                    error) &&
-         writeFile(pathJoin(dir, "weights.S"), weightsAssembly("weights.bin"),
+         writeFile(pathJoin(dir, "weights.S"), weightsAssembly(weightsFile),
                    error) &&
          writeFile(pathJoin(dir, "Makefile"), makefile, error);
 }
@@ -154,13 +154,10 @@ bool buildModel(const EmittedModel &model, const Target &target,
   if (temp.path().empty())
     return false;
   const std::string &tmp = temp.path();
-  if (!writeSourceTree(model, target, tmp, error))
-    return false;
   // The assembler looks for an .incbin file in its working directory (ours)
   // before any -I: a relative name would link a weights.bin lying there
   // (e.g. an --emit=c tree) instead of this model's. Name it absolutely.
-  if (!writeFile(pathJoin(tmp, "weights.S"),
-                 weightsAssembly(pathJoin(tmp, "weights.bin")), error))
+  if (!writeSourceTree(model, target, tmp, error, pathJoin(tmp, "weights.bin")))
     return false;
 
   std::vector<std::string> cc;

@@ -40,8 +40,11 @@ private:
 
 /// Writes a self-contained source tree (model.c, weights, the runtime and
 /// kernel sources, a Makefile) into `dir`.
+/// weights.S includes the blob as `weightsFile`: relative (the Makefile
+/// runs in `dir`) or absolute (patc's own build, see buildModel).
 bool writeSourceTree(const EmittedModel &model, const Target &target,
-                     const std::string &dir, std::string &error);
+                     const std::string &dir, std::string &error,
+                     const std::string &weightsFile = "weights.bin");
 
 /// Compiles the model into `output`: a shared library (`shared`) or one
 /// relocatable object. The file appears only when the build succeeded.
