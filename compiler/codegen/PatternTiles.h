@@ -92,7 +92,7 @@ constexpr int64_t kPatternMaxLoadMasks = 256;
 
 /// Kernels ahead whose input rows a tile prefetches; the FKW index array
 /// carries this many trailing entries so the look-ahead stays inside it.
-constexpr int64_t kPatternPrefetchDistance = 3;
+constexpr int64_t kPatternPrefetchDistance = 2;
 
 /// Independent accumulators (dependent FMA chains) a flat tile needs to
 /// hide the FMA latency: latency 4 x 2 FMA pipes = 8, with margin for the
