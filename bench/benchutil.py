@@ -29,3 +29,16 @@ def fma_peak(work, previous=None):
     what the core can do."""
     runs = [fma_probe(work) for _ in range(3)] + ([previous] if previous else [])
     return max(runs, key=lambda r: r["gmacs"])
+
+
+def mem_bandwidth(work, max_threads=2):
+    """bench/mem_bandwidth.c: {threads: (best, median) GB/s summed over the
+    threads} for 1..max_threads threads reading one large buffer."""
+    exe = os.path.join(work, "mem_bandwidth")
+    if not os.path.exists(exe):
+        subprocess.run(["cc", "-O2", "-std=c99", "-pthread",
+                        os.path.join(ROOT, "bench", "mem_bandwidth.c"), "-o", exe], check=True)
+    out = subprocess.run([exe, str(max_threads)], check=True, capture_output=True,
+                         text=True).stdout
+    return {r["threads"]: (r["gbs"], r["median_gbs"])
+            for r in map(json.loads, out.strip().splitlines())}

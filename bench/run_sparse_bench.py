@@ -32,7 +32,7 @@ import sys
 
 import numpy as np
 
-from benchutil import ROOT, fma_peak, median_ms
+from benchutil import ROOT, fma_peak, median_ms, mem_bandwidth
 
 
 def main():
@@ -98,6 +98,12 @@ def main():
                   flush=True)
     peak = fma_peak(args.work, peak)  # again: the machine may have been slow at first
     print(f"\nFMA peak: {peak['gmacs']:.1f} GMAC/s per core ({peak['isa']})")
+    # VGG-16's fully connected layers stream 494 MB of weights per run: their
+    # speed, and how it scales with threads, is the memory bandwidth's.
+    bandwidth = mem_bandwidth(args.work, max(int(t) for t in args.threads.split(",")))
+    print("memory read bandwidth: " + ", ".join(
+        f"{t} thread(s) {best:.1f} GB/s (median {median:.1f})"
+        for t, (best, median) in sorted(bandwidth.items())))
     tuned_head = " patc tuned (ms) | ORT / tuned |" if args.tuned else ""
     print("\n| model (pruned, filter group) | threads | patc pattern (ms) | patc dense (ms) | ORT 1.30 (ms) "
           "| ORT / pattern | dense / pattern | non-zero conv GMAC / whole-model s |" + tuned_head)

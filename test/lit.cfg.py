@@ -20,5 +20,8 @@ for var in ["HOME", "PATC_CC", "CCACHE_DIR", "TMPDIR"]:
 # The tests' PATH, for RUN lines that put a stand-in program in front of it.
 config.substitutions.append(("%path", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python_with_onnx))
+config.substitutions.append(("%bindir", config.patc_tools_dir))
+config.substitutions.append(("%bench", os.path.join(os.path.dirname(config.test_source_root),
+                                                    "bench")))
 config.substitutions.append(("%fixtures", os.path.join(config.test_source_root,
                                                        "Import", "make_fixtures.py")))
