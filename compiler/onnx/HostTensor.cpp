@@ -33,6 +33,22 @@ std::string onnxDTypeName(int32_t dtype) {
   return "dtype " + std::to_string(dtype);
 }
 
+std::string shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+std::optional<int64_t> tensorBytes(llvm::ArrayRef<int64_t> shape,
+                                   int64_t elementSize) {
+  int64_t bytes = elementSize;
+  for (int64_t d : shape)
+    if (d < 0 || __builtin_mul_overflow(bytes, d, &bytes))
+      return std::nullopt;
+  return bytes;
+}
+
 int64_t HostTensor::numElements() const {
   int64_t n = 1;
   for (int64_t d : shape)
@@ -138,6 +154,87 @@ HostTensor HostTensor::fromDoubles(int32_t dtype, llvm::ArrayRef<int64_t> shape,
   return t;
 }
 
+/// Bytes per element in raw_data and the typed field that holds the
+/// values otherwise, for every fixed-size ONNX dtype (not only patc's: the
+/// check runs before anything rejects a dtype); size 0 for the others.
+static std::pair<int64_t, const char *> protoLayout(int32_t dtype) {
+  switch (dtype) {
+  case TensorProto::FLOAT:
+    return {4, "float_data"};
+  case TensorProto::DOUBLE:
+    return {8, "double_data"};
+  case TensorProto::INT64:
+    return {8, "int64_data"};
+  case TensorProto::UINT32:
+  case TensorProto::UINT64:
+    return {dtype == TensorProto::UINT32 ? 4 : 8, "uint64_data"};
+  case TensorProto::INT32:
+    return {4, "int32_data"};
+  case TensorProto::INT16:
+  case TensorProto::UINT16:
+  case TensorProto::FLOAT16:
+  case TensorProto::BFLOAT16:
+    return {2, "int32_data"};
+  case TensorProto::INT8:
+  case TensorProto::UINT8:
+  case TensorProto::BOOL:
+    return {1, "int32_data"};
+  default: // STRING, complex: not read by patc or by shape inference
+    return {0, ""};
+  }
+}
+
+static int64_t typedFieldSize(const TensorProto &t, llvm::StringRef field) {
+  if (field == "float_data")
+    return t.float_data_size();
+  if (field == "double_data")
+    return t.double_data_size();
+  if (field == "int64_data")
+    return t.int64_data_size();
+  if (field == "uint64_data")
+    return t.uint64_data_size();
+  return t.int32_data_size();
+}
+
+bool checkTensorProtoSize(const TensorProto &t, std::string &error) {
+  auto [size, typedField] = protoLayout(t.data_type());
+  if (size == 0)
+    return true;
+  // The element count is checked against the data the proto holds before
+  // anything reads or allocates it: dims are untrusted and may claim
+  // terabytes (ONNX's own shape inference trusts them and reads past the
+  // data).
+  int64_t n = 1;
+  bool overflow = false, negative = false;
+  for (int64_t d : t.dims()) {
+    negative |= d < 0;
+    overflow |= __builtin_mul_overflow(n, d, &n);
+  }
+  if (negative) {
+    error = "tensor '" + t.name() + "' has a negative dim";
+    return false;
+  }
+  const char *field = t.has_raw_data() ? "raw_data" : typedField;
+  int64_t held = t.has_raw_data() ? (int64_t)t.raw_data().size() / size
+                                  : typedFieldSize(t, typedField);
+  if (t.has_raw_data() && t.raw_data().size() % size != 0) {
+    error = "tensor '" + t.name() + "' has " +
+            std::to_string(t.raw_data().size()) +
+            " bytes of raw_data, not a whole number of " +
+            std::to_string(size) + "-byte values";
+    return false;
+  }
+  if (overflow || n != held) {
+    std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
+    error = "tensor '" + t.name() + "' holds " + std::to_string(held) +
+            " values in " + field + " but its dims " + shapeString(dims) +
+            " need " +
+            (overflow ? std::string("more than 2^63") : std::to_string(n));
+    return false;
+  }
+  return true;
+}
+
 std::optional<HostTensor> hostTensorFromProto(const TensorProto &t,
                                               std::string &error) {
   HostTensor h;
@@ -148,40 +245,24 @@ std::optional<HostTensor> hostTensorFromProto(const TensorProto &t,
             onnxDTypeName(h.dtype);
     return std::nullopt;
   }
-  for (int64_t d : t.dims()) {
-    if (d < 0) {
-      error = "tensor '" + t.name() + "' has a negative dim";
-      return std::nullopt;
-    }
+  if (!checkTensorProtoSize(t, error))
+    return std::nullopt;
+  for (int64_t d : t.dims())
     h.shape.push_back(d);
-  }
   int64_t n = h.numElements();
   h.bytes.resize(n * size);
-  auto bad = [&](const char *field, int64_t have) {
-    error = "tensor '" + t.name() + "' holds " + std::to_string(have) + " " +
-            field + " values for " + std::to_string(n) + " elements";
-    return std::nullopt;
-  };
   if (t.has_raw_data()) {
-    if ((int64_t)t.raw_data().size() != n * size)
-      return bad("raw bytes' worth of", (int64_t)t.raw_data().size() / size);
     std::memcpy(h.bytes.data(), t.raw_data().data(), h.bytes.size());
     return h;
   }
   switch (h.dtype) {
   case TensorProto::FLOAT:
-    if (t.float_data_size() != n)
-      return bad("float_data", t.float_data_size());
     std::memcpy(h.bytes.data(), t.float_data().data(), n * 4);
     break;
   case TensorProto::INT64:
-    if (t.int64_data_size() != n)
-      return bad("int64_data", t.int64_data_size());
     std::memcpy(h.bytes.data(), t.int64_data().data(), n * 8);
     break;
   default: // INT32, INT8, UINT8, BOOL live in int32_data.
-    if (t.int32_data_size() != n)
-      return bad("int32_data", t.int32_data_size());
     for (int64_t i = 0; i < n; ++i) {
       int32_t v = t.int32_data(i);
       std::memcpy(h.bytes.data() + i * size, &v, size);

@@ -10,6 +10,7 @@
 #define PAT_COMPILER_ONNX_HOSTTENSOR_H
 
 #include "onnx/onnx_pb.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
@@ -38,11 +39,31 @@ struct HostTensor {
                                 llvm::ArrayRef<double> values);
 };
 
+/// The largest tensor patc compiles (1 TiB): far beyond any device it
+/// targets, and small enough that byte counts and offsets never overflow.
+constexpr int64_t kMaxTensorBytes = int64_t(1) << 40;
+/// The largest tensor evaluated at import time (ConstantOfShape and other
+/// folds allocate it in patc; ONNX protobufs cannot hold more either).
+constexpr int64_t kMaxHostTensorBytes = int64_t(1) << 31;
+
+/// Bytes of a tensor of `shape` with `elementSize`-byte elements, or
+/// nullopt if a dim is negative or the count overflows int64.
+std::optional<int64_t> tensorBytes(llvm::ArrayRef<int64_t> shape,
+                                   int64_t elementSize);
+
+/// "[1, 3, 224, 224]", for error messages.
+std::string shapeString(llvm::ArrayRef<int64_t> shape);
+
 /// Byte size of an ONNX dtype patc supports, or 0 if unsupported.
 int64_t onnxElementSize(int32_t dtype);
 
 /// Name of an ONNX dtype ("FLOAT", "DOUBLE", ...).
 std::string onnxDTypeName(int32_t dtype);
+
+/// Checks that a TensorProto of a dtype patc supports holds exactly the
+/// values its dims need (and that the count does not overflow). On failure
+/// sets `error`.
+bool checkTensorProtoSize(const onnx::TensorProto &t, std::string &error);
 
 /// Converts a TensorProto (raw or typed fields). On failure sets `error`.
 std::optional<HostTensor> hostTensorFromProto(const onnx::TensorProto &t,

@@ -20,15 +20,23 @@ ArrayRef<int64_t> shapeOf(Value v) {
   return llvm::cast<RankedTensorType>(v.getType()).getShape();
 }
 
+/// The name errors and locations use for the current node: its name, else
+/// its first output (a node may have neither).
+static std::string nodeLabel(const onnx::NodeProto &node) {
+  if (!node.name().empty())
+    return node.name();
+  return node.output_size() ? node.output(0) : std::string("<unnamed>");
+}
+
 LogicalResult ImporterState::fail(const Twine &what) {
-  error = "node '" + (node->name().empty() ? node->output(0) : node->name()) +
+  error = "node '" + nodeLabel(*node) +
           "' (" + node->op_type() + ", opset " + std::to_string(opset) +
           "): " + what.str();
   return failure();
 }
 
 Location ImporterState::loc() {
-  std::string name = node->name().empty() ? node->output(0) : node->name();
+  std::string name = nodeLabel(*node);
   return NameLoc::get(builder.getStringAttr(name + ":" + node->op_type()));
 }
 
@@ -214,8 +222,32 @@ static LogicalResult inputType(ImporterState &state,
       shape.push_back(dim.dim_value());
     }
   }
+  int64_t elementBytes = std::max<int64_t>(1, elt->getIntOrFloatBitWidth() / 8);
+  auto bytes = tensorBytes(shape, elementBytes);
+  if (!bytes || *bytes > kMaxTensorBytes)
+    return fail("shape " + shapeString(shape) +
+                " is larger than patc's limit of 1 TiB per tensor");
   type = RankedTensorType::get(shape, *elt);
   return success();
+}
+
+/// Fails if a tensor of `type` is larger than patc compiles (or its byte
+/// count overflows): shapes come from the untrusted model.
+static LogicalResult checkTensorSize(ImporterState &state, StringRef name,
+                                     Type type) {
+  auto ranked = llvm::dyn_cast<RankedTensorType>(type);
+  if (!ranked)
+    return success();
+  int64_t elementBytes =
+      std::max<int64_t>(1, ranked.getElementTypeBitWidth() / 8);
+  auto bytes = tensorBytes(ranked.getShape(), elementBytes);
+  if (bytes && *bytes <= kMaxTensorBytes)
+    return success();
+  return state.fail("output '" + name + "' of shape " +
+                    shapeString(ranked.getShape()) + " would take " +
+                    (bytes ? std::to_string(*bytes) + " bytes"
+                           : std::string("more than 2^63 bytes")) +
+                    ", more than patc's limit of 1 TiB per tensor");
 }
 
 OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
@@ -311,6 +343,12 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
     LogicalResult result = success();
     if (!foldShapeNode(state, result))
       result = convertNode(state);
+    for (int i = 0; succeeded(result) && i < node.output_size(); ++i) {
+      auto it = state.values.find(node.output(i));
+      if (it != state.values.end() && it->second.value)
+        result = checkTensorSize(state, node.output(i),
+                                 it->second.value.getType());
+    }
     if (failed(result)) {
       error = state.error;
       return nullptr;

@@ -5,8 +5,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/onnx/OnnxLoader.h"
+#include "compiler/onnx/HostTensor.h"
 #include "onnx/checker.h"
+#include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
@@ -75,6 +78,70 @@ static bool inlineExternalData(onnx::TensorProto &tensor,
   return true;
 }
 
+/// Checks what ONNX's shape inference and patc's importer take for granted
+/// but the ONNX checker lets through, in every graph of the model:
+/// - strides, dilations, kernel sizes and block sizes are >= 1 and pads >= 0
+///   (shape inference divides by them; a zero stride was a SIGFPE inside
+///   libonnx);
+/// - an empty input name (ONNX's "absent") only fills an optional input.
+static bool checkNodesBeforeInference(const onnx::GraphProto &graph,
+                                      int64_t opset, std::string &error) {
+  static const char *const kWindowOps[] = {
+      "Conv",        "ConvTranspose", "ConvInteger", "QLinearConv", "MaxPool",
+      "AveragePool", "LpPool",        "MaxUnpool",   "MaxRoiPool",  "Col2Im"};
+  for (const auto &node : graph.node()) {
+    auto fail = [&](const std::string &attr, const std::string &what) {
+      error = "node '" + node.name() + "' (" + node.op_type() + ", opset " +
+              std::to_string(opset) + "): " + attr + " " + what;
+      return false;
+    };
+    const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+        node.op_type(), (int)opset, node.domain());
+    if (schema && !schema->inputs().empty()) {
+      const auto &formals = schema->inputs();
+      for (int i = 0; i < node.input_size(); ++i) {
+        const auto &formal = formals[std::min<size_t>(i, formals.size() - 1)];
+        if (node.input(i).empty() &&
+            formal.GetOption() != onnx::OpSchema::Optional)
+          return fail("input " + std::to_string(i) + " ('" + formal.GetName() +
+                          "')",
+                      "is required but has no name");
+      }
+    }
+    bool windowOp = std::find(std::begin(kWindowOps), std::end(kWindowOps),
+                              node.op_type()) != std::end(kWindowOps);
+    for (const auto &attr : node.attribute()) {
+      const std::string &name = attr.name();
+      std::string tensorError;
+      if (attr.has_t() && !checkTensorProtoSize(attr.t(), tensorError))
+        return fail(name, "holds a malformed tensor: " + tensorError);
+      for (const auto &t : attr.tensors())
+        if (!checkTensorProtoSize(t, tensorError))
+          return fail(name, "holds a malformed tensor: " + tensorError);
+      if (windowOp && (name == "strides" || name == "dilations" ||
+                       name == "kernel_shape")) {
+        for (int64_t v : attr.ints())
+          if (v < 1)
+            return fail(name, "must be >= 1 (has " + std::to_string(v) + ")");
+      }
+      if (windowOp && name == "pads")
+        for (int64_t v : attr.ints())
+          if (v < 0)
+            return fail(name, "must be >= 0 (has " + std::to_string(v) + ")");
+      if ((node.op_type() == "DepthToSpace" ||
+           node.op_type() == "SpaceToDepth") &&
+          name == "blocksize" && attr.i() < 1)
+        return fail(name, "must be >= 1 (has " + std::to_string(attr.i()) + ")");
+      if (attr.has_g() && !checkNodesBeforeInference(attr.g(), opset, error))
+        return false;
+      for (const auto &g : attr.graphs())
+        if (!checkNodesBeforeInference(g, opset, error))
+          return false;
+    }
+  }
+  return true;
+}
+
 bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
                    std::string &error) {
   std::ifstream in(path, std::ios::binary);
@@ -106,6 +173,19 @@ bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
     error = "the ONNX checker rejects the model: " + std::string(e.what());
     return false;
   }
+  // libonnx's shape inference reads initializers and Constant values by
+  // their dims without checking the data holds that many.
+  for (const auto &tensor : model.graph().initializer())
+    if (!checkTensorProtoSize(tensor, error)) {
+      error = "initializer " + error;
+      return false;
+    }
+  int64_t opset = 0;
+  for (const auto &entry : model.opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opset = entry.version();
+  if (!checkNodesBeforeInference(model.graph(), opset, error))
+    return false;
   try {
     onnx::shape_inference::InferShapes(model);
   } catch (const std::exception &e) {

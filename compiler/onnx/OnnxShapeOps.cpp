@@ -163,7 +163,7 @@ FailureOr<SmallVector<int64_t>> reshapeLikeShape(ImporterState &s,
     if (axis < 0)
       axis += rank;
     if (axis < 0 || axis > rank)
-      return (s.fail("axis out of range"), failure());
+      return ((void)s.fail("axis out of range"), failure());
     int64_t a = 1, b = 1;
     for (int64_t d = 0; d < rank; ++d)
       (d < axis ? a : b) *= in[d];
@@ -178,7 +178,7 @@ FailureOr<SmallVector<int64_t>> reshapeLikeShape(ImporterState &s,
     for (int64_t a : *axes) {
       int64_t ax = normAxis(a, rank);
       if (ax < 0 || out[ax] == 1)
-        return (s.fail("invalid axes"), failure());
+        return ((void)s.fail("invalid axes"), failure());
       out[ax] = 1;
     }
     size_t next = 0;
@@ -194,7 +194,7 @@ FailureOr<SmallVector<int64_t>> reshapeLikeShape(ImporterState &s,
   for (int64_t a : *axes) {
     int64_t ax = normAxis(a, in.size());
     if (ax < 0 || in[ax] != 1)
-      return (s.fail("can only squeeze dims of size 1"), failure());
+      return ((void)s.fail("can only squeeze dims of size 1"), failure());
     drop[ax] = true;
   }
   SmallVector<int64_t> out;
@@ -218,17 +218,17 @@ FailureOr<SmallVector<int64_t>> reshapeTarget(ImporterState &s,
     int64_t d = req[i];
     if (d == 0 && !allowZero) {
       if (i >= in.size())
-        return (s.fail("shape copies dim " + std::to_string(i) +
+        return ((void)s.fail("shape copies dim " + std::to_string(i) +
                        " the input does not have"),
                 failure());
       d = in[i];
     }
     if (d == -1) {
       if (infer >= 0)
-        return (s.fail("shape has more than one -1"), failure());
+        return ((void)s.fail("shape has more than one -1"), failure());
       infer = i;
     } else if (d < 0) {
-      return (s.fail("shape has negative dim " + std::to_string(d)), failure());
+      return ((void)s.fail("shape has negative dim " + std::to_string(d)), failure());
     } else {
       known *= d;
     }
@@ -236,10 +236,10 @@ FailureOr<SmallVector<int64_t>> reshapeTarget(ImporterState &s,
   }
   if (infer >= 0) {
     if (known == 0 || total % known != 0)
-      return (s.fail("cannot infer the -1 dim"), failure());
+      return ((void)s.fail("cannot infer the -1 dim"), failure());
     out[infer] = total / known;
   } else if (known != total) {
-    return (s.fail("shape holds " + std::to_string(known) +
+    return ((void)s.fail("shape holds " + std::to_string(known) +
                    " elements, the input " + std::to_string(total)),
             failure());
   }
@@ -384,9 +384,14 @@ bool foldShapeNode(ImporterState &s, LogicalResult &result) {
       }
       value = *t;
     }
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
+    auto bytes = tensorBytes(shape, value.elementSize());
+    if (!bytes || *bytes > kMaxHostTensorBytes) {
+      result = s.fail("shape " + shapeString(shape) +
+                      (bytes ? " is larger than the 2 GiB patc folds"
+                             : " has a negative dim or overflows"));
+      return true;
+    }
+    int64_t n = *bytes / value.elementSize();
     result = success();
     s.defineOutput(0, HostTensor::fromDoubles(
                           value.dtype, shape, std::vector<double>(n, value.at(0))));

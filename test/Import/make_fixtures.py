@@ -114,6 +114,39 @@ def main(out):
         "MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2, 2], storage_order=1)],
          [f32("x", [1, 1, 4, 4])], [f32("y", [1, 1, 3, 3])])
 
+    # Hostile shapes and attributes (found by mutating the models above):
+    # each must be a clean error, not a crash inside libonnx or patc.
+    save(p("zero_stride.onnx"), [helper.make_node(
+        "MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2, 2], strides=[0, 2])],
+         [f32("x", [1, 1, 4, 4])], [f32("y", [1, 1, 2, 2])])
+    huge = numpy_helper.from_array(np.zeros((4, 2, 3, 3), np.float32), "w")
+    huge.dims[1] = 2**31  # the dims claim 288 GiB; the data is 288 bytes
+    save(p("huge_initializer.onnx"), [helper.make_node(
+        "Conv", ["x", "w"], ["y"], name="conv", pads=[1, 1, 1, 1])],
+         [f32("x", [1, 2, 4, 4])], [f32("y", [1, 4, 4, 4])], [huge])
+    short = numpy_helper.from_array(np.array([2, 3], np.int64), "shape")
+    short.raw_data = short.raw_data[:12]  # 1.5 of the 2 values its dims claim
+    save(p("short_initializer.onnx"), [helper.make_node(
+        "Reshape", ["x", "shape"], ["y"], name="reshape")],
+         [f32("x", [6])], [f32("y", [2, 3])], [short])
+    save(p("missing_input.onnx"), [helper.make_node(
+        "Concat", ["x", ""], ["y"], name="concat", axis=0)],
+         [f32("x", [2, 3])], [f32("y", [2, 3])])
+    save(p("huge_input.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="relu")],
+         [f32("x", [2**31, 3, 8, 8])], [f32("y", [2**31, 3, 8, 8])])
+    save(p("huge_pad.onnx"), [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad")],
+         [f32("x", [1, 1, 2, 2])], [f32("y", [1, 1, 2**20 + 2, 2**20 + 2])],
+         [init("pads", np.array([0, 0, 0, 0, 0, 0, 2**20, 2**20], np.int64))])
+    # 512 GiB in and out: compiles (nothing of it is in the arena), but no
+    # test machine can hold the buffers pat-run would allocate.
+    save(p("big_io.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="relu")],
+         [f32("x", [2**27, 1024])], [f32("y", [2**27, 1024])])
+    save(p("huge_constant_of_shape.onnx"), [helper.make_node(
+        "ConstantOfShape", ["shape"], ["c"], name="fill"),
+        helper.make_node("Add", ["x", "c"], ["y"], name="add")],
+         [f32("x", [1])], [f32("y", [2**20, 2**20, 2**10])],
+         [init("shape", np.array([2**20, 2**20, 2**10], np.int64))])
+
     save(p("double_input.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="relu")],
          [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [2])],
          [helper.make_tensor_value_info("y", TensorProto.DOUBLE, [2])])

@@ -16,6 +16,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -196,6 +197,24 @@ int main(int argc, char **argv) {
       return fail("--input names '" + name + "', which is not a model input");
   }
 
+  // The session first: it reports an arena it cannot allocate. Then the
+  // inputs' and outputs' buffers, which must fit in this machine's memory
+  // (pat-run has no exceptions; a failed allocation would abort).
+  pat_session_options options = {threads};
+  pat_session *session = create(&options);
+  if (!session)
+    return fail(std::string("cannot create a session: ") + lastError());
+  double ioBytes = 0;
+  for (int i = 0; i < info->num_inputs; ++i)
+    ioBytes += (double)info->inputs[i].num_bytes;
+  for (int i = 0; i < info->num_outputs; ++i)
+    ioBytes += (double)info->outputs[i].num_bytes;
+  double memory = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+  if (memory > 0 && ioBytes > memory)
+    return fail("the model's inputs and outputs take " +
+                std::to_string((long long)ioBytes) + " bytes, more than this "
+                "machine's " + std::to_string((long long)memory));
+
   std::mt19937 rng(seed);
   std::vector<std::vector<char>> inputs(info->num_inputs);
   for (int i = 0; i < info->num_inputs; ++i) {
@@ -234,10 +253,6 @@ int main(int argc, char **argv) {
     outPtrs.push_back(outputs[i].data());
   }
 
-  pat_session_options options = {threads};
-  pat_session *session = create(&options);
-  if (!session)
-    return fail(std::string("cannot create a session: ") + lastError());
   threads = numThreads(session);
   auto runOnce = [&]() {
     auto t0 = std::chrono::steady_clock::now();
