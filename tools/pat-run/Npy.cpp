@@ -42,10 +42,11 @@ static std::string headerField(const std::string &header,
   size_t start = header.find_first_not_of(' ', colon + 1);
   if (start == std::string::npos)
     return "";
-  size_t end = header[start] == '('
-                   ? header.find(')', start) + 1
-                   : header.find_first_of(",}", start);
-  return header.substr(start, end - start);
+  size_t end = header[start] == '(' ? header.find(')', start)
+                                     : header.find_first_of(",}", start);
+  if (end == std::string::npos)
+    return "";
+  return header.substr(start, end - start + (header[start] == '(' ? 1 : 0));
 }
 
 static int64_t itemSize(const std::string &descr) {
@@ -99,22 +100,46 @@ bool readNpy(const std::string &path, NpyArray &out, std::string &error) {
     error = "'" + path + "' is in Fortran order; save it C-contiguous";
     return false;
   }
+  // The shape is untrusted: "(d0, d1, ...)" of plain non-negative integers,
+  // whose byte count must be in the file before anything is allocated.
   out.shape.clear();
-  int64_t count = 1;
-  for (size_t i = 1; i < shape.size();) {
+  int64_t bytes = itemSize(out.descr);
+  bool wellFormed = shape.size() >= 2 && shape.front() == '(' &&
+                    shape.back() == ')';
+  for (size_t i = 1; wellFormed && i + 1 < shape.size();) {
     size_t j = shape.find_first_of(",)", i);
     std::string tok = shape.substr(i, j - i);
-    if (tok.find_first_not_of(' ') != std::string::npos) {
-      out.shape.push_back(std::atoll(tok.c_str()));
-      count *= out.shape.back();
+    size_t first = tok.find_first_not_of(' '), last = tok.find_last_not_of(' ');
+    if (first != std::string::npos) {
+      std::string digits = tok.substr(first, last - first + 1);
+      int64_t dim = 0;
+      wellFormed = digits.size() <= 15 &&
+                   digits.find_first_not_of("0123456789") == std::string::npos;
+      if (wellFormed) {
+        dim = std::stoll(digits);
+        wellFormed = !__builtin_mul_overflow(bytes, dim, &bytes);
+      }
+      out.shape.push_back(dim);
     }
-    if (j == std::string::npos || shape[j] == ')')
-      break;
     i = j + 1;
   }
-  out.data.resize(count * itemSize(out.descr));
+  if (!wellFormed) {
+    error = "'" + path + "' has a malformed shape " + shape;
+    return false;
+  }
+  std::streampos dataStart = in.tellg();
+  in.seekg(0, std::ios::end);
+  int64_t available = (int64_t)(in.tellg() - dataStart);
+  in.seekg(dataStart);
+  if (!in || bytes > available) {
+    error = "'" + path + "' is shorter than its header says (" +
+            std::to_string(available) + " bytes of data for shape " + shape +
+            ")";
+    return false;
+  }
+  out.data.resize((size_t)bytes);
   if (!in.read(out.data.data(), out.data.size())) {
-    error = "'" + path + "' is shorter than its header says";
+    error = "'" + path + "' cannot be read";
     return false;
   }
   return true;
