@@ -1007,6 +1007,18 @@ LogicalResult emitC(ModuleOp module, const Target &target, EmittedModel &out,
   Emitter emitter(func, target, out, options);
   if (failed(emitter.run()))
     return failure();
+  // A schedule entry no layer used is an error, not a silent no-op: the
+  // file was written for another model (or edited by hand).
+  for (const auto &[layer, request] : options.schedules)
+    if (!out.emitted.count(layer)) {
+      std::string known;
+      for (const auto &entry : out.emitted)
+        known += (known.empty() ? "" : ", ") + std::to_string(entry.first);
+      return func.emitError()
+             << "the schedule names layer " << layer << " (" << request.op
+             << "), which this model does not have (its layers with a schedule: "
+             << (known.empty() ? "none" : known) << ")";
+    }
   if (out.weights.empty())
     out.weights.push_back(0); // .incbin of an empty file is fine, a symbol isn't.
   return success();
