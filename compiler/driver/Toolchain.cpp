@@ -70,7 +70,32 @@ std::vector<std::string> compileFlags(const Target &target,
   return flags;
 }
 
-/// Runs `argv` in `dir` with stderr to `log`; returns the process id.
+/// Makes `dir` the working directory until destroyed (then restores the
+/// previous one). patc spawns its compilers from one thread, and no other
+/// thread depends on the working directory meanwhile.
+class WorkingDirectory {
+public:
+  WorkingDirectory(const std::string &dir, std::string &error) {
+    if (auto ec = sys::fs::current_path(previous)) {
+      error = "cannot read the working directory: " + ec.message();
+      return;
+    }
+    if (auto ec = sys::fs::set_current_path(dir)) {
+      error = "cannot enter '" + dir + "': " + ec.message();
+      previous.clear();
+    }
+  }
+  ~WorkingDirectory() {
+    if (!previous.empty())
+      (void)sys::fs::set_current_path(previous);
+  }
+  bool entered() const { return !previous.empty(); }
+
+private:
+  SmallString<256> previous;
+};
+
+/// Runs `argv` with stderr to `log`; returns the process id.
 std::optional<sys::ProcessInfo> start(const std::vector<std::string> &argv,
                                       const std::string &log,
                                       std::string &error) {
@@ -168,17 +193,32 @@ bool buildModel(const EmittedModel &model, const Target &target,
     error = "--cc is empty";
     return false;
   }
-  // Absolute paths: the compiler runs with our working directory.
+  // The compiles run in the temporary directory: a relative program path in
+  // --cc (e.g. "./mycc", or a launcher's "ccache ./mycc") means one relative
+  // to where patc was started.
+  for (std::string &word : cc)
+    if (word.find('/') != std::string::npos && word[0] != '-' &&
+        sys::fs::exists(word)) {
+      SmallString<256> absolute(word);
+      sys::fs::make_absolute(absolute);
+      word = std::string(absolute);
+    }
+  // Sources are compiled inside the temporary directory with relative
+  // paths: the command lines and preprocessed text of the runtime's files
+  // are then the same for every model of a target, so a launcher such as
+  // ccache (`--cc="ccache cc"`, as scripts/test.sh sets) reuses their
+  // objects; with absolute paths into a fresh directory it never did.
   std::vector<std::string> flags = compileFlags(target, options.optFlags);
-  for (std::string &f : flags)
-    if (StringRef(f).starts_with("-I"))
-      f = "-I" + pathJoin(tmp, f.substr(2));
   std::vector<std::string> sources = {"model.c", "weights.S"};
   for (const std::string &s : runtimeSources())
     sources.push_back(s);
 
   // Compile every file, at most one process per core at a time.
   std::vector<std::string> objects;
+  std::optional<WorkingDirectory> inTemp;
+  inTemp.emplace(tmp, error);
+  if (!inTemp->entered())
+    return false;
   size_t jobs = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::pair<sys::ProcessInfo, std::string>> running;
   auto waitOne = [&]() {
@@ -193,31 +233,33 @@ bool buildModel(const EmittedModel &model, const Target &target,
     return true;
   };
   for (size_t i = 0; i < sources.size(); ++i) {
-    std::string src = pathJoin(tmp, sources[i]);
-    std::string obj = pathJoin(tmp, "obj" + std::to_string(i) + ".o");
+    std::string obj = "obj" + std::to_string(i) + ".o";
     std::string log = pathJoin(tmp, "obj" + std::to_string(i) + ".log");
     std::vector<std::string> argv = cc;
     argv.insert(argv.end(), flags.begin(), flags.end());
-    argv.insert(argv.end(), {"-c", src, "-o", obj});
+    argv.insert(argv.end(), {"-c", sources[i], "-o", obj});
     if (options.verbose)
       errs() << llvm::join(argv.begin(), argv.end(), " ") << "\n";
     auto pi = start(argv, log, error);
     if (!pi)
       return false;
     running.push_back({*pi, log});
-    objects.push_back(obj);
+    objects.push_back(pathJoin(tmp, obj));
     if (running.size() >= jobs && !waitOne())
       return false;
   }
   while (!running.empty())
     if (!waitOne())
       return false;
+  inTemp.reset(); // back to ours: `output` may be relative to it
 
   // Link into a temporary name, then rename: no partial output on failure.
   std::string partial = output + ".patc-tmp";
   std::vector<std::string> argv = cc;
   if (shared) {
-    argv.insert(argv.end(), flags.begin(), flags.end());
+    for (const std::string &f : flags) // -I paths are not used by the link
+      if (!StringRef(f).starts_with("-I"))
+        argv.push_back(f);
     argv.push_back("-shared");
   } else {
     argv.insert(argv.end(), {"-r", "-nostdlib"});
