@@ -80,18 +80,28 @@ static bool inlineExternalData(onnx::TensorProto &tensor,
 
 /// Checks what ONNX's shape inference and patc's importer take for granted
 /// but the ONNX checker lets through, in every graph of the model:
+/// - initializers and tensor attributes hold exactly the values their dims
+///   need (shape inference reads them by their dims);
 /// - strides, dilations, kernel sizes and block sizes are >= 1 and pads >= 0
 ///   (shape inference divides by them; a zero stride was a SIGFPE inside
 ///   libonnx);
 /// - an empty input name (ONNX's "absent") only fills an optional input.
-static bool checkNodesBeforeInference(const onnx::GraphProto &graph,
+static bool checkGraphBeforeInference(const onnx::GraphProto &graph,
                                       int64_t opset, std::string &error) {
   static const char *const kWindowOps[] = {
       "Conv",        "ConvTranspose", "ConvInteger", "QLinearConv", "MaxPool",
       "AveragePool", "LpPool",        "MaxUnpool",   "MaxRoiPool",  "Col2Im"};
+  for (const auto &tensor : graph.initializer())
+    if (!checkTensorProtoSize(tensor, error)) {
+      error = "initializer " + error;
+      return false;
+    }
   for (const auto &node : graph.node()) {
     auto fail = [&](const std::string &attr, const std::string &what) {
-      error = "node '" + node.name() + "' (" + node.op_type() + ", opset " +
+      std::string label = !node.name().empty()  ? node.name()
+                          : node.output_size() ? node.output(0)
+                                               : std::string("<unnamed>");
+      error = "node '" + label + "' (" + node.op_type() + ", opset " +
               std::to_string(opset) + "): " + attr + " " + what;
       return false;
     };
@@ -132,10 +142,10 @@ static bool checkNodesBeforeInference(const onnx::GraphProto &graph,
            node.op_type() == "SpaceToDepth") &&
           name == "blocksize" && attr.i() < 1)
         return fail(name, "must be >= 1 (has " + std::to_string(attr.i()) + ")");
-      if (attr.has_g() && !checkNodesBeforeInference(attr.g(), opset, error))
+      if (attr.has_g() && !checkGraphBeforeInference(attr.g(), opset, error))
         return false;
       for (const auto &g : attr.graphs())
-        if (!checkNodesBeforeInference(g, opset, error))
+        if (!checkGraphBeforeInference(g, opset, error))
           return false;
     }
   }
@@ -173,18 +183,11 @@ bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
     error = "the ONNX checker rejects the model: " + std::string(e.what());
     return false;
   }
-  // libonnx's shape inference reads initializers and Constant values by
-  // their dims without checking the data holds that many.
-  for (const auto &tensor : model.graph().initializer())
-    if (!checkTensorProtoSize(tensor, error)) {
-      error = "initializer " + error;
-      return false;
-    }
   int64_t opset = 0;
   for (const auto &entry : model.opset_import())
     if (entry.domain().empty() || entry.domain() == "ai.onnx")
       opset = entry.version();
-  if (!checkNodesBeforeInference(model.graph(), opset, error))
+  if (!checkGraphBeforeInference(model.graph(), opset, error))
     return false;
   try {
     onnx::shape_inference::InferShapes(model);

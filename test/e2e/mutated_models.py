@@ -2,8 +2,9 @@
 """Feeds patc, pat-prune and pat-run seeded random corruptions of valid models.
 
 Every corrupted model must either compile or be rejected with an error and
-exit code 1: a signal (crash, abort, SIGFPE), an LLVM crash report or an
-error exit without a message fails the test. Of the models that compile, a
+exit code 1: a signal (crash, abort, SIGFPE), an LLVM crash report, an
+error exit without a message, or generated C that does not build fails the
+test. Of the models that compile, a
 share is also built and run with pat-run under the same rule. Mutations
 change what an untrusted file controls: dims of initializers and graph
 inputs, initializer data (truncated, or integer values such as shapes, axes,
@@ -122,6 +123,8 @@ def verdict(res):
     if "Stack dump" in res.stderr or "LLVM ERROR" in res.stderr or \
             "Assertion" in res.stderr or "terminate called" in res.stderr:
         return "crash report"
+    if "the C compiler failed" in res.stderr or "linking failed" in res.stderr:
+        return "the generated C does not build"  # accepted model, broken code
     if res.returncode not in (0, 1):
         return f"exit code {res.returncode}"
     if res.returncode == 1 and "error" not in res.stderr:
