@@ -213,7 +213,8 @@ int main(int argc, char **argv) {
   if (memory > 0 && ioBytes > memory)
     return fail("the model's inputs and outputs take " +
                 std::to_string((long long)ioBytes) + " bytes, more than this "
-                "machine's " + std::to_string((long long)memory));
+                "machine's " + std::to_string((long long)memory) +
+                " bytes of memory");
 
   std::mt19937 rng(seed);
   std::vector<std::vector<char>> inputs(info->num_inputs);
