@@ -275,16 +275,21 @@ LogicalResult Emitter::emitConv(Conv2DOp op) {
   int64_t groups = op.getGroups();
   std::string params = convParams(op, is, os, ws[2], ws[3], groups);
   std::string bias = op.getBias() ? in(op.getBias()) : "NULL";
-  auto weights = getF32Constant(op.getWeight());
+  DenseConvPath path = denseConvPathOf(op);
+  std::optional<std::vector<float>> weights;
+  if (path != DenseConvPath::Reference) {
+    weights = getF32Constant(op.getWeight());
+    if (!weights)
+      return op.emitOpError("cannot read the constant weights");
+  }
   std::string call;
-  bool gemmPath = weights && !(ws[1] == 1 && groups > 1);
-  if (op.getResidual() && !gemmPath)
+  if (op.getResidual() && path != DenseConvPath::Gemm)
     return op.emitOpError("a fused residual needs the GEMM kernel (constant "
                           "weights, not depthwise)");
-  if (!weights) {
+  if (path == DenseConvPath::Reference) {
     call = "pat_conv2d_reference_f32(&p, " + in(op.getInput()) + ", " +
            in(op.getWeight()) + ", " + bias + ", " + outp(op.getResult()) + ");";
-  } else if (ws[1] == 1 && groups > 1) {
+  } else if (path == DenseConvPath::Depthwise) {
     call = "pat_conv2d_depthwise_f32(ctx, &p, " + in(op.getInput()) + ", " +
            in(op.getWeight()) + ", " + bias + ", " + outp(op.getResult()) + ");";
   } else {

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/GemmKernels.h"
+#include "dialects/pat/ConstantData.h"
 
 namespace pat {
 
@@ -22,6 +23,20 @@ static GemmShape gemmShape(llvm::ArrayRef<int64_t> out, int64_t groups,
                     llvm::all_of(pads, [](int64_t p) { return p == 0; });
   shape.strideW = strides[1];
   return shape;
+}
+
+DenseConvPath denseConvPathOf(Conv2DOp op) {
+  ConstantOp weights = getConstantOp(op.getWeight());
+  if (!weights || !weights.getType().getElementType().isF32())
+    return DenseConvPath::Reference;
+  auto w = llvm::cast<mlir::RankedTensorType>(op.getWeight().getType()).getShape();
+  if (w[1] == 1 && op.getGroups() > 1)
+    return DenseConvPath::Depthwise;
+  return DenseConvPath::Gemm;
+}
+
+bool channelKernelUsesBands(const GemmShape &shape) {
+  return !shape.pointwise && shape.strideW <= 2;
 }
 
 GemmShape gemmShapeOf(Conv2DOp op) {

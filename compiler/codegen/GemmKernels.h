@@ -31,6 +31,20 @@ struct GemmShape {
   int64_t strideW;
 };
 
+/// Which runtime kernel a dense conv runs (the emitter's choice; --stats
+/// prints it).
+enum class DenseConvPath {
+  Reference, ///< run-time weights: pat_conv2d_reference_f32
+  Depthwise, ///< one input channel per group: pat_conv2d_depthwise_f32
+  Gemm,      ///< constant weights otherwise: a GEMM kernel (GemmKernel)
+};
+DenseConvPath denseConvPathOf(Conv2DOp op);
+
+/// Whether the channel-lane GEMM kernel reads a conv through input bands
+/// (the runtime's choice: not pointwise, stride 1 or 2) rather than the
+/// input in place or packed im2col columns.
+bool channelKernelUsesBands(const GemmShape &shape);
+
 /// The GEMM shape of a conv with static shapes.
 GemmShape gemmShapeOf(Conv2DOp op);
 /// ... of a pattern conv run densely (patc --tune's dense candidates).

@@ -250,22 +250,27 @@ void printStats(ModuleOp module, const pat::Target &target,
     std::string path = "-";
     if (auto conv = dyn_cast<pat::Conv2DOp>(op)) {
       macs = convMacs(conv);
-      auto w = llvm::cast<RankedTensorType>(conv.getWeight().getType()).getShape();
-      bool constW = conv.getWeight().getDefiningOp<pat::ConstantOp>() != nullptr;
       pat::GemmShape gemm = pat::gemmShapeOf(conv);
-      path = !constW ? "reference (run-time weights)"
-             : (w[1] == 1 && conv.getGroups() > 1) ? "depthwise direct"
-             : gemm.pointwise ? "dense gemm (1x1)"
-                              : "dense gemm (implicit im2col)";
-      // The C emitter's choice (tuned or by the cost model).
-      pat::GemmKernel kernel = pat::chooseGemmKernel(gemm, target, gemmKernel);
-      if (emitted && emitted->emitted.count(index))
-        kernel = emitted->emitted.at(index).schedule.gemm;
-      if (constW && !(w[1] == 1 && conv.getGroups() > 1) &&
-          kernel == pat::GemmKernel::Channels)
-        path = gemm.pointwise || gemm.strideW > 2
-                   ? path + ", channel-lane kernel"
-                   : "dense gemm (input bands), channel-lane kernel";
+      switch (pat::denseConvPathOf(conv)) {
+      case pat::DenseConvPath::Reference:
+        path = "reference (run-time weights)";
+        break;
+      case pat::DenseConvPath::Depthwise:
+        path = "depthwise direct";
+        break;
+      case pat::DenseConvPath::Gemm: {
+        // The C emitter's choice (tuned or by the cost model).
+        pat::GemmKernel kernel = pat::chooseGemmKernel(gemm, target, gemmKernel);
+        if (emitted && emitted->emitted.count(index))
+          kernel = emitted->emitted.at(index).schedule.gemm;
+        path = gemm.pointwise ? "dense gemm (1x1)" : "dense gemm (implicit im2col)";
+        if (kernel == pat::GemmKernel::Channels)
+          path = pat::channelKernelUsesBands(gemm)
+                     ? "dense gemm (input bands), channel-lane kernel"
+                     : path + ", channel-lane kernel";
+        break;
+      }
+      }
       if (conv.getActivation() != "none")
         path += " + " + conv.getActivation().str();
     } else if (auto pconv = dyn_cast<pat::PatternConv2DOp>(op)) {
