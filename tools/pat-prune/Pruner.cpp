@@ -246,8 +246,9 @@ bool pruneModel(onnx::ModelProto &model, const PruneOptions &options,
     error = "--patterns and --pattern-taps must be at least 1";
     return false;
   }
-  if (!(options.connectivity >= 1.0)) {
-    error = "--connectivity must be at least 1 (keep 1/R of the kernels)";
+  if (!(options.connectivity >= 1.0) || !std::isfinite(options.connectivity)) {
+    error = "--connectivity must be a finite number of at least 1 (keep 1/R "
+            "of the kernels)";
     return false;
   }
   onnx::GraphProto &graph = *model.mutable_graph();

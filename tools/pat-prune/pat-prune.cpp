@@ -8,6 +8,7 @@
 
 #include "Pruner.h"
 #include "compiler/onnx/OnnxLoader.h"
+#include <cmath>
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -118,9 +119,10 @@ int main(int argc, char **argv) {
   for (const std::string &spec : layerConnectivity) {
     auto [name, value] = StringRef(spec).rsplit('=');
     double r;
-    if (name.empty() || value.getAsDouble(r) || !(r >= 1.0))
+    if (name.empty() || value.getAsDouble(r) || !(r >= 1.0) ||
+        !std::isfinite(r))
       return fail("--layer-connectivity '" + spec +
-                  "' is not NAME=R with R >= 1");
+                  "' is not NAME=R with a finite R >= 1");
     options.layerConnectivity[name.str()] = r;
   }
   for (const std::string &name : skipLayers)
