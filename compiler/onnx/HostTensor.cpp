@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/onnx/HostTensor.h"
+#include "llvm/ADT/STLExtras.h"
 #include <cstring>
 
 using onnx::TensorProto;
@@ -154,82 +155,78 @@ HostTensor HostTensor::fromDoubles(int32_t dtype, llvm::ArrayRef<int64_t> shape,
   return t;
 }
 
-/// Bytes per element in raw_data and the typed field that holds the
-/// values otherwise, for every fixed-size ONNX dtype (not only patc's: the
-/// check runs before anything rejects a dtype); size 0 for the others.
-static std::pair<int64_t, const char *> protoLayout(int32_t dtype) {
-  switch (dtype) {
+namespace {
+/// How a TensorProto of a fixed-size dtype stores its values: bytes per
+/// element in raw_data, and otherwise the typed field and its length.
+struct ProtoLayout {
+  int64_t elementBytes = 0; ///< 0: not a fixed-size dtype (STRING, complex)
+  const char *field = "";
+  int64_t fieldValues = 0;
+};
+} // namespace
+
+/// For every fixed-size ONNX dtype, not only patc's: the size check runs
+/// before anything rejects a dtype.
+static ProtoLayout protoLayout(const TensorProto &t) {
+  switch (t.data_type()) {
   case TensorProto::FLOAT:
-    return {4, "float_data"};
+    return {4, "float_data", t.float_data_size()};
   case TensorProto::DOUBLE:
-    return {8, "double_data"};
+    return {8, "double_data", t.double_data_size()};
   case TensorProto::INT64:
-    return {8, "int64_data"};
+    return {8, "int64_data", t.int64_data_size()};
   case TensorProto::UINT32:
+    return {4, "uint64_data", t.uint64_data_size()};
   case TensorProto::UINT64:
-    return {dtype == TensorProto::UINT32 ? 4 : 8, "uint64_data"};
+    return {8, "uint64_data", t.uint64_data_size()};
   case TensorProto::INT32:
-    return {4, "int32_data"};
+    return {4, "int32_data", t.int32_data_size()};
   case TensorProto::INT16:
   case TensorProto::UINT16:
   case TensorProto::FLOAT16:
   case TensorProto::BFLOAT16:
-    return {2, "int32_data"};
+    return {2, "int32_data", t.int32_data_size()};
   case TensorProto::INT8:
   case TensorProto::UINT8:
   case TensorProto::BOOL:
-    return {1, "int32_data"};
-  default: // STRING, complex: not read by patc or by shape inference
-    return {0, ""};
+    return {1, "int32_data", t.int32_data_size()};
+  default:
+    return {};
   }
 }
 
-static int64_t typedFieldSize(const TensorProto &t, llvm::StringRef field) {
-  if (field == "float_data")
-    return t.float_data_size();
-  if (field == "double_data")
-    return t.double_data_size();
-  if (field == "int64_data")
-    return t.int64_data_size();
-  if (field == "uint64_data")
-    return t.uint64_data_size();
-  return t.int32_data_size();
-}
-
 bool checkTensorProtoSize(const TensorProto &t, std::string &error) {
-  auto [size, typedField] = protoLayout(t.data_type());
-  if (size == 0)
+  ProtoLayout layout = protoLayout(t);
+  if (layout.elementBytes == 0)
     return true;
   // The element count is checked against the data the proto holds before
   // anything reads or allocates it: dims are untrusted and may claim
   // terabytes (ONNX's own shape inference trusts them and reads past the
   // data).
-  int64_t n = 1;
-  bool overflow = false, negative = false;
-  for (int64_t d : t.dims()) {
-    negative |= d < 0;
-    overflow |= __builtin_mul_overflow(n, d, &n);
-  }
-  if (negative) {
+  std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
+  if (llvm::any_of(dims, [](int64_t d) { return d < 0; })) {
     error = "tensor '" + t.name() + "' has a negative dim";
     return false;
   }
-  const char *field = t.has_raw_data() ? "raw_data" : typedField;
-  int64_t held = t.has_raw_data() ? (int64_t)t.raw_data().size() / size
-                                  : typedFieldSize(t, typedField);
-  if (t.has_raw_data() && t.raw_data().size() % size != 0) {
-    error = "tensor '" + t.name() + "' has " +
-            std::to_string(t.raw_data().size()) +
-            " bytes of raw_data, not a whole number of " +
-            std::to_string(size) + "-byte values";
-    return false;
+  std::optional<int64_t> count = tensorBytes(dims, 1);
+  const char *field = layout.field;
+  int64_t held = layout.fieldValues;
+  if (t.has_raw_data()) {
+    field = "raw_data";
+    held = (int64_t)t.raw_data().size() / layout.elementBytes;
+    if (t.raw_data().size() % layout.elementBytes != 0) {
+      error = "tensor '" + t.name() + "' has " +
+              std::to_string(t.raw_data().size()) +
+              " bytes of raw_data, not a whole number of " +
+              std::to_string(layout.elementBytes) + "-byte values";
+      return false;
+    }
   }
-  if (overflow || n != held) {
-    std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
+  if (!count || *count != held) {
     error = "tensor '" + t.name() + "' holds " + std::to_string(held) +
             " values in " + field + " but its dims " + shapeString(dims) +
             " need " +
-            (overflow ? std::string("more than 2^63") : std::to_string(n));
+            (count ? std::to_string(*count) : std::string("more than 2^63"));
     return false;
   }
   return true;

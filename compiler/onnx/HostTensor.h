@@ -10,7 +10,6 @@
 #define PAT_COMPILER_ONNX_HOSTTENSOR_H
 
 #include "onnx/onnx_pb.h"
-#include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
@@ -42,8 +41,8 @@ struct HostTensor {
 /// The largest tensor patc compiles (1 TiB): far beyond any device it
 /// targets, and small enough that byte counts and offsets never overflow.
 constexpr int64_t kMaxTensorBytes = int64_t(1) << 40;
-/// The largest tensor evaluated at import time (ConstantOfShape and other
-/// folds allocate it in patc; ONNX protobufs cannot hold more either).
+/// The largest tensor ConstantOfShape folds into at import time (patc
+/// allocates it; an ONNX protobuf cannot hold more either).
 constexpr int64_t kMaxHostTensorBytes = int64_t(1) << 31;
 
 /// Bytes of a tensor of `shape` with `elementSize`-byte elements, or
@@ -60,7 +59,7 @@ int64_t onnxElementSize(int32_t dtype);
 /// Name of an ONNX dtype ("FLOAT", "DOUBLE", ...).
 std::string onnxDTypeName(int32_t dtype);
 
-/// Checks that a TensorProto of a dtype patc supports holds exactly the
+/// Checks that a TensorProto of any fixed-size dtype holds exactly the
 /// values its dims need (and that the count does not overflow). On failure
 /// sets `error`.
 bool checkTensorProtoSize(const onnx::TensorProto &t, std::string &error);
