@@ -7,6 +7,7 @@
 
 #include "compiler/onnx/OnnxImporter.h"
 #include "compiler/onnx/ImporterState.h"
+#include "compiler/onnx/OnnxLoader.h"
 #include "dialects/pat/ConstantData.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -18,14 +19,6 @@ namespace pat {
 
 ArrayRef<int64_t> shapeOf(Value v) {
   return llvm::cast<RankedTensorType>(v.getType()).getShape();
-}
-
-/// The name errors and locations use for the current node: its name, else
-/// its first output (a node may have neither).
-static std::string nodeLabel(const onnx::NodeProto &node) {
-  if (!node.name().empty())
-    return node.name();
-  return node.output_size() ? node.output(0) : std::string("<unnamed>");
 }
 
 LogicalResult ImporterState::fail(const Twine &what) {
@@ -173,6 +166,19 @@ Value ImporterState::reshape(Value v, ArrayRef<int64_t> shape) {
 }
 
 /// Parses a graph input's type, applying --input-shape overrides.
+/// Why a tensor of `type` is larger than patc compiles (or its byte count
+/// overflows), or nothing: shapes come from the untrusted model.
+static std::optional<std::string> tensorSizeProblem(RankedTensorType type) {
+  int64_t elementBytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+  auto bytes = tensorBytes(type.getShape(), elementBytes);
+  if (bytes && *bytes <= kMaxTensorBytes)
+    return std::nullopt;
+  return "shape " + shapeString(type.getShape()) + " would take " +
+         (bytes ? std::to_string(*bytes) + " bytes"
+                : std::string("more than 2^63 bytes")) +
+         ", more than patc's limit of 1 TiB per tensor";
+}
+
 static LogicalResult inputType(ImporterState &state,
                                const onnx::ValueInfoProto &info,
                                const ImportOptions &options,
@@ -222,32 +228,10 @@ static LogicalResult inputType(ImporterState &state,
       shape.push_back(dim.dim_value());
     }
   }
-  int64_t elementBytes = std::max<int64_t>(1, elt->getIntOrFloatBitWidth() / 8);
-  auto bytes = tensorBytes(shape, elementBytes);
-  if (!bytes || *bytes > kMaxTensorBytes)
-    return fail("shape " + shapeString(shape) +
-                " is larger than patc's limit of 1 TiB per tensor");
   type = RankedTensorType::get(shape, *elt);
+  if (auto problem = tensorSizeProblem(llvm::cast<RankedTensorType>(type)))
+    return fail(*problem);
   return success();
-}
-
-/// Fails if a tensor of `type` is larger than patc compiles (or its byte
-/// count overflows): shapes come from the untrusted model.
-static LogicalResult checkTensorSize(ImporterState &state, StringRef name,
-                                     Type type) {
-  auto ranked = llvm::dyn_cast<RankedTensorType>(type);
-  if (!ranked)
-    return success();
-  int64_t elementBytes =
-      std::max<int64_t>(1, ranked.getElementTypeBitWidth() / 8);
-  auto bytes = tensorBytes(ranked.getShape(), elementBytes);
-  if (bytes && *bytes <= kMaxTensorBytes)
-    return success();
-  return state.fail("output '" + name + "' of shape " +
-                    shapeString(ranked.getShape()) + " would take " +
-                    (bytes ? std::to_string(*bytes) + " bytes"
-                           : std::string("more than 2^63 bytes")) +
-                    ", more than patc's limit of 1 TiB per tensor");
 }
 
 OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
@@ -255,11 +239,7 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
                                       const ImportOptions &options,
                                       std::string &error) {
   context.loadDialect<PatDialect, func::FuncDialect>();
-  int64_t opset = -1;
-  for (const auto &imp : model.opset_import()) {
-    if (imp.domain().empty() || imp.domain() == "ai.onnx")
-      opset = imp.version();
-  }
+  int64_t opset = defaultOpset(model);
   if (opset < 1 || opset > 17) {
     error = opset < 0 ? "the model imports no default-domain opset"
                       : "opset " + std::to_string(opset) +
@@ -345,9 +325,11 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
       result = convertNode(state);
     for (int i = 0; succeeded(result) && i < node.output_size(); ++i) {
       auto it = state.values.find(node.output(i));
-      if (it != state.values.end() && it->second.value)
-        result = checkTensorSize(state, node.output(i),
-                                 it->second.value.getType());
+      auto type = it == state.values.end() || !it->second.value
+                      ? RankedTensorType()
+                      : llvm::dyn_cast<RankedTensorType>(it->second.value.getType());
+      if (auto problem = type ? tensorSizeProblem(type) : std::nullopt)
+        result = state.fail("output '" + node.output(i) + "': " + *problem);
     }
     if (failed(result)) {
       error = state.error;

@@ -78,6 +78,20 @@ static bool inlineExternalData(onnx::TensorProto &tensor,
   return true;
 }
 
+int64_t defaultOpset(const onnx::ModelProto &model) {
+  int64_t opset = -1;
+  for (const auto &entry : model.opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opset = entry.version();
+  return opset;
+}
+
+std::string nodeLabel(const onnx::NodeProto &node) {
+  if (!node.name().empty())
+    return node.name();
+  return node.output_size() ? node.output(0) : std::string("<unnamed>");
+}
+
 /// Checks what ONNX's shape inference and patc's importer take for granted
 /// but the ONNX checker lets through, in every graph of the model:
 /// - initializers and tensor attributes hold exactly the values their dims
@@ -98,10 +112,7 @@ static bool checkGraphBeforeInference(const onnx::GraphProto &graph,
     }
   for (const auto &node : graph.node()) {
     auto fail = [&](const std::string &attr, const std::string &what) {
-      std::string label = !node.name().empty()  ? node.name()
-                          : node.output_size() ? node.output(0)
-                                               : std::string("<unnamed>");
-      error = "node '" + label + "' (" + node.op_type() + ", opset " +
+      error = "node '" + nodeLabel(node) + "' (" + node.op_type() + ", opset " +
               std::to_string(opset) + "): " + attr + " " + what;
       return false;
     };
@@ -183,11 +194,7 @@ bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
     error = "the ONNX checker rejects the model: " + std::string(e.what());
     return false;
   }
-  int64_t opset = 0;
-  for (const auto &entry : model.opset_import())
-    if (entry.domain().empty() || entry.domain() == "ai.onnx")
-      opset = entry.version();
-  if (!checkGraphBeforeInference(model.graph(), opset, error))
+  if (!checkGraphBeforeInference(model.graph(), defaultOpset(model), error))
     return false;
   try {
     onnx::shape_inference::InferShapes(model);

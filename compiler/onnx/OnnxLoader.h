@@ -20,6 +20,14 @@ namespace pat {
 bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
                    std::string &error);
 
+/// The version of the default ("" or "ai.onnx") domain the model imports,
+/// or -1.
+int64_t defaultOpset(const onnx::ModelProto &model);
+
+/// How errors and locations name a node: its name, else its first output
+/// (a node may have neither).
+std::string nodeLabel(const onnx::NodeProto &node);
+
 } // namespace pat
 
 #endif // PAT_COMPILER_ONNX_ONNXLOADER_H

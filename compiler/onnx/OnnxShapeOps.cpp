@@ -219,7 +219,7 @@ FailureOr<SmallVector<int64_t>> reshapeTarget(ImporterState &s,
     if (d == 0 && !allowZero) {
       if (i >= in.size())
         return ((void)s.fail("shape copies dim " + std::to_string(i) +
-                       " the input does not have"),
+                             " the input does not have"),
                 failure());
       d = in[i];
     }
@@ -228,7 +228,8 @@ FailureOr<SmallVector<int64_t>> reshapeTarget(ImporterState &s,
         return ((void)s.fail("shape has more than one -1"), failure());
       infer = i;
     } else if (d < 0) {
-      return ((void)s.fail("shape has negative dim " + std::to_string(d)), failure());
+      return ((void)s.fail("shape has negative dim " + std::to_string(d)),
+              failure());
     } else {
       known *= d;
     }
@@ -240,7 +241,7 @@ FailureOr<SmallVector<int64_t>> reshapeTarget(ImporterState &s,
     out[infer] = total / known;
   } else if (known != total) {
     return ((void)s.fail("shape holds " + std::to_string(known) +
-                   " elements, the input " + std::to_string(total)),
+                         " elements, the input " + std::to_string(total)),
             failure());
   }
   return out;
