@@ -246,11 +246,19 @@ bool pruneModel(onnx::ModelProto &model, const PruneOptions &options,
     error = "--patterns and --pattern-taps must be at least 1";
     return false;
   }
-  if (!(options.connectivity >= 1.0) || !std::isfinite(options.connectivity)) {
+  // R keeps 1/R of the kernels: a finite number >= 1 (NaN fails >= too).
+  auto validR = [](double r) { return r >= 1.0 && std::isfinite(r); };
+  if (!validR(options.connectivity)) {
     error = "--connectivity must be a finite number of at least 1 (keep 1/R "
             "of the kernels)";
     return false;
   }
+  for (const auto &[name, r] : options.layerConnectivity)
+    if (!validR(r)) {
+      error = "--layer-connectivity " + name +
+              "=R: R must be a finite number of at least 1";
+      return false;
+    }
   onnx::GraphProto &graph = *model.mutable_graph();
   std::map<std::string, int64_t> spatial = spatialSizes(graph);
   std::map<std::string, int> timesUsed;

@@ -8,7 +8,6 @@
 
 #include "Pruner.h"
 #include "compiler/onnx/OnnxLoader.h"
-#include <cmath>
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -119,10 +118,8 @@ int main(int argc, char **argv) {
   for (const std::string &spec : layerConnectivity) {
     auto [name, value] = StringRef(spec).rsplit('=');
     double r;
-    if (name.empty() || value.getAsDouble(r) || !(r >= 1.0) ||
-        !std::isfinite(r))
-      return fail("--layer-connectivity '" + spec +
-                  "' is not NAME=R with a finite R >= 1");
+    if (name.empty() || value.getAsDouble(r))
+      return fail("--layer-connectivity '" + spec + "' is not NAME=R");
     options.layerConnectivity[name.str()] = r;
   }
   for (const std::string &name : skipLayers)
