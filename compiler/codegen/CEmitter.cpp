@@ -156,7 +156,9 @@ private:
   std::ostringstream tuneCases; ///< Body of pat_tune_layer (tuningEntry).
   int64_t layer = -1;           ///< Number of the op being emitted.
   int patternLayers = 0;
-  int64_t flatScratchBytes = 0; ///< Largest padded copy of a flat tile.
+  /// Largest input copy a pattern layer makes in the scratch (a flat tile's
+  /// padded copy, stride-2 row tiles' column phases).
+  int64_t patternScratchBytes = 0;
   llvm::DenseMap<Value, std::string> storage;
   std::map<std::pair<Operation *, int>, int64_t> blobOffsets;
 
@@ -539,7 +541,7 @@ std::string Emitter::patternConvBlock(const std::string &name,
   if (schedule.kind == LayerSchedule::Kind::PatternFlat) {
     flat = chooseFlatTile(spec, target, schedule.filters);
     shape.filters = flat.filters;
-    flatScratchBytes = std::max(flatScratchBytes, spec.inC * flat.phases *
+    patternScratchBytes = std::max(patternScratchBytes, spec.inC * flat.phases *
                                                       flat.phaseFloats * 4);
   } else if (schedule.rows > 0) {
     for (const TileShape &c : tileShapeCandidates(spec, target, schedule.filters))
@@ -568,13 +570,19 @@ std::string Emitter::patternConvBlock(const std::string &name,
       functions << emitPatternTile(tileRest, spec, rest, target);
     }
   }
+  // Stride-2 row tiles read a column-phase copy of the input, which the
+  // runtime makes in the scratch (all threads' share, as for flat tiles).
+  bool phased = shape.rows > 0 && rowTilesUsePhases(spec);
+  if (phased)
+    patternScratchBytes = std::max(patternScratchBytes,
+                                spec.inC * 2 * spec.inH * phaseColumns(spec) * 4);
   std::ostringstream fields;
   fields << shape.rows << ", " << shape.vecs << ", "
          << (shape.rows ? baseVectors(spec, shape.vecs, target) : 0) << ", "
          << shape.filters << ", " << tile << ", " << tileRow << ", "
          << (spec.relu ? 1 : 0) << ", " << flat.pitch << ", "
          << flat.phaseFloats << ", " << flatTile << ", " << shape.restRows
-         << ", " << tileRest;
+         << ", " << tileRest << ", " << (phased ? 2 : 0);
   return "  {\n    const pat_pconv_layer l = " + layer.head + fields.str() +
          layer.tail;
 }
@@ -932,10 +940,11 @@ void Emitter::emitModelInfo(std::ostringstream &os) {
      << ", model_inputs, model_outputs, " << plan.arenaBytes
      << ", " << out.weights.size() << ", \"" << cStringBody(target.name)
      << "\"};\n";
-  // Per thread; flat pattern tiles use all threads' scratch for one padded
-  // input copy, so one thread's share must hold it (any thread count).
+  // Per thread; pattern layers use all threads' scratch for one copy of
+  // the input (flat tiles' padded copy, stride-2 column phases), so one
+  // thread's share must hold it (any thread count).
   os << "const size_t pat_generated_scratch_bytes = PAT_GEMM_SCRATCH_BYTES > "
-     << flatScratchBytes << " ? PAT_GEMM_SCRATCH_BYTES : " << flatScratchBytes
+     << patternScratchBytes << " ? PAT_GEMM_SCRATCH_BYTES : " << patternScratchBytes
      << ";\n\n";
 }
 

@@ -44,6 +44,10 @@ int64_t mostTaps(const PatternTileSpec &s) {
 
 } // namespace
 
+bool rowTilesUsePhases(const PatternTileSpec &s) { return s.strideW == 2; }
+
+int64_t phaseColumns(const PatternTileSpec &s) { return (s.inW + 1) / 2; }
+
 int64_t baseVectors(const PatternTileSpec &s, int64_t vecs,
                     const Target &target) {
   int64_t lanes = target.vectorLanes;
@@ -370,9 +374,28 @@ std::string emitPatternTile(const std::string &name,
       c << ";\n";
     }
   }
-  c << "  const float *in0 = a->input + (a->oy * " << s.strideH << " - "
-    << s.padTop << ") * " << s.inW << " + a->ox * " << s.strideW << " - "
-    << s.padLeft << ";\n"
+  // Stride 2 reads the runtime's column-phase copy: per channel, phase 0
+  // (even input columns) then phase 1 (odd), inH rows of `pitch` floats
+  // each. Input column 2 * ox + c0 is phase c0 mod 2, column ox + c0 div 2.
+  bool phased = rowTilesUsePhases(s);
+  int64_t pitch = phased ? phaseColumns(s) : s.inW;
+  int64_t channelFloats = phased ? 2 * s.inH * pitch : s.inH * s.inW;
+  // Offset from in0 of vector u of input row j, parity `parity`.
+  auto loadOffset = [&](int64_t j, int64_t parity, int64_t u) -> int64_t {
+    if (!phased)
+      return j * s.inW + parity + u * lanes * s.strideW;
+    int64_t c0 = parity - s.padLeft;
+    int64_t phase = ((c0 % 2) + 2) % 2;
+    return phase * s.inH * pitch + j * pitch + (c0 - phase) / 2 + u * lanes;
+  };
+  if (phased)
+    c << "  const float *in0 = a->input + (a->oy * " << s.strideH << " - "
+      << s.padTop << ") * " << pitch << " + a->ox;\n";
+  else
+    c << "  const float *in0 = a->input + (a->oy * " << s.strideH << " - "
+      << s.padTop << ") * " << s.inW << " + a->ox * " << s.strideW << " - "
+      << s.padLeft << ";\n";
+  c
     << "  const int32_t *st = l->stride + a->filter * " << P + 1 << ";\n"
     << "  const int32_t *index = l->index;\n";
   // The tile's filters share index[] and stride[] (the emitter checked);
@@ -433,14 +456,24 @@ std::string emitPatternTile(const std::string &name,
   // prefetch: one per cache line of the input rows it reads, each row's
   // vectors spanning rowBytes from an arbitrary start in a line. Rows
   // narrower than that overlap and are merged.
-  int64_t rowBytes = (base * lanes * s.strideW + s.strideW - 1) * 4;
+  int64_t rowBytes = phased ? base * lanes * 4
+                            : (base * lanes * s.strideW + s.strideW - 1) * 4;
   std::vector<std::vector<int64_t>> prefetchOffsets(P);
   for (int64_t p = 0; p < P; ++p) {
+    std::vector<int64_t> begins;
+    for (auto &[j, byParity] : plans[p]) {
+      if (!phased) {
+        begins.push_back(j * s.inW * 4);
+        continue;
+      }
+      for (auto &entry : byParity)
+        begins.push_back(std::max<int64_t>(0, loadOffset(j, entry.first, 0) * 4));
+    }
+    std::sort(begins.begin(), begins.end());
     std::vector<std::pair<int64_t, int64_t>> ranges; // [begin, end) bytes
-    for (auto &entry : plans[p]) {
-      int64_t begin = entry.first * s.inW * 4;
+    for (int64_t begin : begins) {
       if (!ranges.empty() && begin <= ranges.back().second)
-        ranges.back().second = begin + rowBytes;
+        ranges.back().second = std::max(ranges.back().second, begin + rowBytes);
       else
         ranges.push_back({begin, begin + rowBytes});
     }
@@ -452,7 +485,7 @@ std::string emitPatternTile(const std::string &name,
     }
   }
 
-  const char *load = s.strideW == 1 ? "PV_LOADM" : "PV_LOADM_S2";
+  const char *load = s.strideW == 1 || phased ? "PV_LOADM" : "PV_LOADM_S2";
   for (int64_t p = 0; p < P; ++p) {
     int64_t taps = __builtin_popcountll(s.masks[p]);
     c << "  /* pattern " << p << ": " << taps << " taps */\n"
@@ -460,13 +493,13 @@ std::string emitPatternTile(const std::string &name,
     for (int64_t f = 0; f < F; ++f)
       c << ", w" << (F > 1 ? std::to_string(f) : std::string()) << " += " << taps;
     c << ") {\n"
-      << "    const float *s = in0 + (int64_t)index[k] * " << s.inH * s.inW
+      << "    const float *s = in0 + (int64_t)index[k] * " << channelFloats
       << ";\n";
     // The loads follow index[], which no hardware prefetcher predicts:
     // fetch the input rows of the kernel kPatternPrefetchDistance ahead
     // (index[] is padded so that never reads past its end).
     c << "    {\n      const char *ahead = (const char *)(in0 + (int64_t)index[k + "
-      << kPatternPrefetchDistance << "] * " << s.inH * s.inW << ");\n";
+      << kPatternPrefetchDistance << "] * " << channelFloats << ");\n";
     for (int64_t b : prefetchOffsets[p])
       c << "      PV_PREFETCH(ahead + " << b << ");\n";
     c << "    }\n";
@@ -490,7 +523,7 @@ std::string emitPatternTile(const std::string &name,
         std::set<std::string> shifted; // declared in this block
         for (int64_t u : needed)
           c << "      const PV x" << u << " = " << load << "(s + "
-            << j * s.inW + parity + u * lanes * s.strideW << ", "
+            << loadOffset(j, parity, u) << ", "
             << maskName(ky, parity, u) << ");\n";
         for (auto &[shift, targets] : byShift)
           for (int64_t v = 0; v < vecs; ++v) {

@@ -101,6 +101,14 @@ constexpr int64_t kPatternPrefetchDistance = 2;
 /// second set.
 constexpr int64_t kFlatMinChains = 12;
 
+/// Whether the layer's row tiles read a column-phase copy of the input
+/// instead of the input itself: with stride 2, phase 0 holds the even input
+/// columns and phase 1 the odd ones (pat_pconv_layer::tile_phases), so a
+/// lane-strided load becomes one plain vector load.
+bool rowTilesUsePhases(const PatternTileSpec &spec);
+/// Row pitch of each phase of that copy (the even columns: ceil(inW / 2)).
+int64_t phaseColumns(const PatternTileSpec &spec);
+
 /// Input vectors a tile loads per input row and parity: `vecs` plus those
 /// the widest tap-column shift reaches into (pat_pconv_layer::tile_base_vecs).
 int64_t baseVectors(const PatternTileSpec &spec, int64_t vecs,

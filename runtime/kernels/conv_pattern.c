@@ -55,7 +55,7 @@ void pat_pattern_conv2d_rows_generic(const pat_pconv_layer *l,
 
 typedef struct pconv_job {
   const pat_pconv_layer *l;
-  const float *input;
+  const float *input; /* the batch's images, or one image's column phases */
   float *output;
   int64_t filters, tiles, oy_lo, oy_hi;
   int64_t rest_rows;    /* rows of the one rest tile after the tiles, or 0 */
@@ -166,6 +166,42 @@ static void pconv_tasks(void *arg, int64_t begin, int64_t end, int tid) {
       pat_pattern_conv2d_rows_generic(l, image, plane, f, oy, oy + 1);
     }
   }
+}
+
+/* Stride-2 row tiles (tile_phases == 2): each image's column phases, made
+ * in the scratch before its tiles run (see pat_pconv_layer::tile_phases). */
+typedef struct phase_job {
+  const pat_conv2d_params *p;
+  const float *image;
+  float *phases;
+} phase_job;
+
+static int64_t phase_pitch(const pat_conv2d_params *p) {
+  return (p->in_w + 1) / 2;
+}
+
+static void phase_copy_tasks(void *arg, int64_t begin, int64_t end, int tid) {
+  const phase_job *job = (const phase_job *)arg;
+  const pat_conv2d_params *p = job->p;
+  int64_t pitch = phase_pitch(p);
+  (void)tid;
+  for (int64_t c = begin; c < end; ++c)
+    for (int64_t q = 0; q < 2; ++q)
+      for (int64_t y = 0; y < p->in_h; ++y) {
+        const float *src = job->image + (c * p->in_h + y) * p->in_w + q;
+        float *dst = job->phases + ((c * 2 + q) * p->in_h + y) * pitch;
+        int64_t n = (p->in_w - q + 1) / 2; /* columns q, q + 2, ... */
+        for (int64_t j = 0; j < n; ++j)
+          dst[j] = src[2 * j];
+        for (int64_t j = n; j < pitch; ++j)
+          dst[j] = 0.f;
+      }
+}
+
+/* Whether the scratch holds the column phases of one image. */
+static int phases_fit(const pat_ctx *ctx, const pat_conv2d_params *p) {
+  return (size_t)(p->in_c * 2 * p->in_h * phase_pitch(p)) * sizeof(float) <=
+         ctx->scratch_bytes * (size_t)ctx->num_threads;
 }
 
 /* Flat tiles: the zero-padded copy of one image, then whole output planes
@@ -288,12 +324,16 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
   job.tile_filters = 1;
   /* patc only emits tiles within these limits; the check keeps a
    * hand-written layer from overrunning the mask table. */
+  /* Tiles made for column phases need the phase copy (and stride 2). */
+  int phased = l->tile_phases == 2;
   job.use_tiles = l->tile_row && l->tile_vecs >= 1 &&
                   l->tile_vecs <= PAT_PCONV_MAX_VECS &&
                   l->tile_base_vecs >= l->tile_vecs &&
                   p->stride_w >= 1 && p->stride_w <= 2 &&
                   p->kernel_h * p->stride_w * l->tile_base_vecs <=
-                      PAT_PCONV_MAX_MASKS;
+                      PAT_PCONV_MAX_MASKS &&
+                  (!phased || (p->stride_w == 2 && phases_fit(ctx, p))) &&
+                  (phased || l->tile_phases == 0);
   if (job.use_tiles && l->tile && l->tile_rows > 1) {
     /* Interior rows: every tap row of the kernel is inside the image. */
     int64_t top = p->pad_top, reach = (p->kernel_h - 1) * p->dilation_h;
@@ -325,7 +365,20 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
   job.singles = job.oy_lo + (p->out_h - job.covered_hi);
   job.tile_items = (job.tiles + (job.rest_rows ? 1 : 0)) *
                    (job.filters / job.tile_filters);
-  pat_parallel_for(ctx,
-                   p->batch * (job.tile_items + job.singles * job.filters),
-                   1, pconv_tasks, &job);
+  int64_t items = job.tile_items + job.singles * job.filters;
+  if (!(job.use_tiles && phased)) {
+    pat_parallel_for(ctx, p->batch * items, 1, pconv_tasks, &job);
+    return;
+  }
+  /* One image at a time: its column phases, then its tiles. */
+  phase_job copy;
+  copy.p = p;
+  copy.phases = (float *)ctx->scratch; /* all threads' scratch, see patc */
+  job.input = copy.phases;
+  for (int64_t b = 0; b < p->batch; ++b) {
+    copy.image = input + b * p->in_c * p->in_h * p->in_w;
+    pat_parallel_for(ctx, p->in_c, 16, phase_copy_tasks, &copy);
+    job.output = output + b * p->out_c * p->out_h * p->out_w;
+    pat_parallel_for(ctx, items, 1, pconv_tasks, &job);
+  }
 }

@@ -78,6 +78,12 @@ struct pat_pconv_layer {
    * filters) instead of that many one-row tiles. NULL: one-row tiles. */
   int32_t tile_rest_rows;
   pat_pconv_tile_fn tile_rest;
+  /* 2: the row tiles (stride_w 2) read a column-phase copy of each image,
+   * made in the context's scratch: per channel c, phase q (input columns
+   * 2j + q at j) at (c * 2 + q) * in_h * pitch, rows of pitch = (in_w + 1)
+   * / 2 floats; a tile's lanes then load contiguous floats. 0: the tiles
+   * read the input itself. */
+  int32_t tile_phases;
 };
 
 PAT_HIDDEN void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,

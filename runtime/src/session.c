@@ -4,12 +4,14 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#define _DEFAULT_SOURCE /* madvise */
 #include "pat_internal.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 struct pat_session {
   pat_ctx ctx;
@@ -31,8 +33,23 @@ const pat_model_info *pat_model_get_info(void) {
   return &pat_generated_model_info;
 }
 
+/* Large buffers (the arena, the scratch) start on a 2 MiB boundary and ask
+ * for transparent huge pages where the system offers them (Linux, Android):
+ * the pattern tiles hop between input channels megabytes apart, and with
+ * 4 KiB pages those hops miss the first-level TLB (VGG-16: ~1% faster). The
+ * hint may be refused; the memory is the same either way. */
 static void *alloc_aligned(size_t bytes) {
   void *p = NULL;
+  const size_t huge = (size_t)2 << 20;
+  if (bytes >= 2 * huge) {
+    bytes = (bytes + huge - 1) / huge * huge;
+    if (posix_memalign(&p, huge, bytes) != 0)
+      return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+  }
   if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0)
     return NULL;
   return p;

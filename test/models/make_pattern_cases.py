@@ -50,6 +50,11 @@ CASES = [
     # patterns, taps, keep, activation, batch
     ("basic_odd_width", 16, 24, (13, 13), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
     ("stride2", 8, 16, (31, 30), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.4, "Relu", 1),
+    # Stride-2 row tiles read column phases: each parity of the left padding,
+    # a wide one (phase column -1), dilation, a 5x5 kernel.
+    ("stride2_no_pad_odd_width", 8, 8, (17, 37), (3, 3), 2, [0, 0, 0, 0], 1, 8, 4, 0.5, None, 1),
+    ("stride2_pad2_dilation2", 8, 8, (21, 40), (3, 3), 2, [2, 2, 2, 2], 2, 6, 4, 0.5, "Relu", 1),
+    ("stride2_kernel5x5_asymmetric", 8, 8, (19, 35), (5, 5), 2, [2, 1, 1, 3], 1, 6, 6, 0.5, None, 1),
     ("stride3_generic", 8, 8, (17, 19), (3, 3), 3, [1, 1, 1, 1], 1, 4, 4, 0.6, None, 1),
     ("dilation2", 8, 8, (20, 21), (3, 3), 1, [2, 2, 2, 2], 2, 6, 4, 0.5, None, 1),
     ("one_input_channel", 1, 16, (12, 40), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.9, "Relu", 1),
