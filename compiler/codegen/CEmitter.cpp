@@ -643,14 +643,23 @@ LogicalResult Emitter::emitGemm(GemmOp op) {
   int64_t n = tb ? bs[0] : bs[1];
   int64_t aSm = ta ? 1 : k, aSk = ta ? m : 1;
   int64_t bSk = tb ? 1 : n, bSn = tb ? k : 1;
-  std::string b;
+  std::string b, kernel = "pat_gemm_f32";
   if (auto data = getF32Constant(op.getB())) {
-    // Store B as [N][K] so that every output is a contiguous dot product.
-    // Only this copy enters the blob: in(B) would add the original as well.
-    std::vector<float> bt = tb ? *data : transposeMatrix(*data, k, n);
-    b = "(const float *)" + weightExpr(addBlob(bt));
-    bSk = 1;
-    bSn = k;
+    // Only the stored copy enters the blob: in(B) would add the original.
+    if (gemmSkipsZeroInputs(op, *data)) {
+      // Store B as [K][N]: the rows of zero inputs are skipped.
+      std::vector<float> rows = tb ? transposeMatrix(*data, n, k) : *data;
+      b = "(const float *)" + weightExpr(addBlob(rows));
+      bSk = n;
+      bSn = 1;
+      kernel = "pat_gemv_rows_f32";
+    } else {
+      // Store B as [N][K] so that every output is a contiguous dot product.
+      std::vector<float> bt = tb ? *data : transposeMatrix(*data, k, n);
+      b = "(const float *)" + weightExpr(addBlob(bt));
+      bSk = 1;
+      bSn = k;
+    }
   } else {
     b = in(op.getB());
   }
@@ -669,7 +678,7 @@ LogicalResult Emitter::emitGemm(GemmOp op) {
        << cFloat(op.getBeta().convertToFloat()) << ", "
        << activation(op.getActivation(), op.getActAlpha().convertToFloat(),
                      op.getActBeta().convertToFloat())
-       << "};\n    pat_gemm_f32(ctx, &p, " << in(op.getA()) << ", " << b << ", "
+       << "};\n    " << kernel << "(ctx, &p, " << in(op.getA()) << ", " << b << ", "
        << c << ", " << outp(op.getResult()) << ");\n  }\n";
   return success();
 }

@@ -6,6 +6,7 @@
 
 #include "compiler/codegen/GemmKernels.h"
 #include "dialects/pat/ConstantData.h"
+#include <cmath>
 
 namespace pat {
 
@@ -23,6 +24,17 @@ static GemmShape gemmShape(llvm::ArrayRef<int64_t> out, int64_t groups,
                     llvm::all_of(pads, [](int64_t p) { return p == 0; });
   shape.strideW = strides[1];
   return shape;
+}
+
+bool gemmSkipsZeroInputs(GemmOp op, llvm::ArrayRef<float> b) {
+  auto a = llvm::cast<mlir::RankedTensorType>(op.getA().getType()).getShape();
+  int64_t m = op.getTransA() ? a[1] : a[0];
+  return m == 1 && llvm::all_of(b, [](float v) { return std::isfinite(v); });
+}
+
+bool gemmSkipsZeroInputs(GemmOp op) {
+  std::optional<std::vector<float>> b = getF32Constant(op.getB());
+  return b && gemmSkipsZeroInputs(op, *b);
 }
 
 DenseConvPath denseConvPathOf(Conv2DOp op) {

@@ -40,6 +40,15 @@ enum class DenseConvPath {
 };
 DenseConvPath denseConvPathOf(Conv2DOp op);
 
+/// Whether a Gemm runs pat_gemv_rows_f32 (B stored by input row, the rows
+/// of zero inputs skipped; runtime/kernels/gemv_rows.c) rather than
+/// pat_gemm_f32's dot products: one row of A (batch 1) and a constant B
+/// (`b`, as stored in the model) whose values are all finite, since a
+/// skipped 0 x inf would have been NaN.
+bool gemmSkipsZeroInputs(GemmOp op, llvm::ArrayRef<float> b);
+/// The same, reading B's constant (what --stats asks).
+bool gemmSkipsZeroInputs(GemmOp op);
+
 /// Whether the channel-lane GEMM kernel reads a conv through input bands
 /// (the runtime's choice: not pointwise, stride 1 or 2) rather than the
 /// input in place or packed im2col columns.

@@ -137,6 +137,13 @@ PAT_HIDDEN void pat_gemm_f32(pat_ctx *ctx, const pat_gemm_params *p,
                              const float *a, const float *b, const float *c,
                              float *y);
 
+/* The same Gemm with B stored by rows of K (w[k * n + j], b_sk = n, b_sn =
+ * 1; the other B strides are ignored), skipping the rows whose input is
+ * zero (gemv_rows.c). B must be finite. */
+PAT_HIDDEN void pat_gemv_rows_f32(pat_ctx *ctx, const pat_gemm_params *p,
+                                  const float *a, const float *w,
+                                  const float *c, float *y);
+
 /* Batched matmul with broadcast batch dims: out rank r >= 2; a_bstride and
  * b_bstride give, per batch dim, the element stride (0 if broadcast). */
 PAT_HIDDEN void pat_matmul_f32(pat_ctx *ctx, int32_t batch_rank,

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Cross-compiles the runtime unit tests (RuntimeTest, ConvKernelTest,
-# PatternKernelTest) for aarch64 with the runtime built as patc builds it for
+# DenseKernelTest, PatternKernelTest) for aarch64 with the runtime built as patc builds it for
 # --target=aarch64 (-DPAT_ISA_NEON), linked with GoogleTest built from
 # Debian's sources (libgtest-dev ships them; there is no aarch64 libgtest).
 # The binary runs under qemu-user (ctest runtime_unit_tests_aarch64).
@@ -24,6 +24,7 @@ for f in "$src"/runtime/src/*.c "$src"/runtime/kernels/*.c \
 done
 for f in "$gtest/src/gtest-all.cc" "$gtest/src/gtest_main.cc" \
          "$src"/test/unit/RuntimeTest.cpp "$src"/test/unit/ConvKernelTest.cpp \
+         "$src"/test/unit/DenseKernelTest.cpp \
          "$src"/test/unit/PatternKernelTest.cpp \
          "$src"/compiler/codegen/WeightPacking.cpp; do
   o="$work/$(basename "$f").o"

@@ -298,7 +298,8 @@ void printStats(ModuleOp module, const pat::Target &target,
       auto out = gemm.getType().getShape();
       auto a = llvm::cast<RankedTensorType>(gemm.getA().getType()).getShape();
       macs = out[0] * out[1] * (gemm.getTransA() ? a[0] : a[1]);
-      path = "dense dot";
+      path = pat::gemmSkipsZeroInputs(gemm) ? "dense rows (zero inputs skipped)"
+                                             : "dense dot";
     }
     totalMacs += macs;
     outs() << format("%-6lld %-18s %-19s %-13lld %s\n", (long long)index++,
