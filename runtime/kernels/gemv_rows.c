@@ -34,12 +34,13 @@ typedef struct gemv_rows_job {
 #define GEMV_ROWS_GROUP 8 /* rows streamed together */
 
 /* acc[0..n) += the listed rows of w (ldw apart, from column 0) times their
- * inputs xs. Rows go eight at a time: eight streams keep enough reads in
- * flight (one row at a time reached 8 GB/s, four 19, eight 23 on the Zen 4
- * VM), and while one group streams, the next group's rows are prefetched
- * into the L2 at the same columns, so a group starts without waiting for
- * its first lines (29-31 GB/s, the probe's full read bandwidth; VGG-16's
- * first FC layer, 45% zero inputs, microbenchmark in docs/benchmarks.md). */
+ * inputs xs. Rows go eight at a time: more streams keep more reads in
+ * flight, and while one group streams, the next group's rows are
+ * prefetched into the L2 at the same columns, so a group starts without
+ * waiting for its first lines. bench/fc_rows.c (VGG-16's first FC layer,
+ * 45% zero inputs, rows of 4096 columns) on the Zen 4 VM, whose one core
+ * reads ~29 GB/s: one row at a time 13 GB/s, four 21, eight 24, eight with
+ * the next eight prefetched 28. */
 static void add_rows(float *restrict acc, int64_t n, const float *w,
                      int64_t ldw, const int64_t *ks, const float *xs,
                      int count) {
@@ -118,8 +119,12 @@ void pat_gemv_rows_f32(pat_ctx *ctx, const pat_gemm_params *p, const float *x,
   /* One block of outputs per thread (every block reads the same rows, so
    * they cost the same), at most GEMV_ROWS_MAX_COLS (16 KB of accumulators,
    * which stay in the L1), whole cache lines of each weight row. Longer
-   * row segments stream better: 4096 columns 7.3-7.7 ms, 2048 7.6-8.1 on
-   * the microbenchmark. */
+   * row segments stream better (bench/fc_rows.c: 4096 columns 8.2 ms,
+   * 2048 8.7). Splitting K between 2 threads instead, so
+   * that rows stay whole, measured the same as splitting the columns
+   * (VGG-16 g1, 2 threads: 38.0 vs 38.1 ms). */
+  if (p->m <= 0 || p->n <= 0)
+    return;
   int64_t threads = ctx->num_threads > 0 ? ctx->num_threads : 1;
   int64_t cols = (p->n + threads - 1) / threads;
   cols = (cols + 15) / 16 * 16;

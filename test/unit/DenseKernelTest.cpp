@@ -112,6 +112,8 @@ TEST_P(DenseKernels, MatchReference) {
       {1, 300, 5000, 0.45, 1, 1.f, 1.f, PAT_ACT_NONE}, // > one block of outputs
       {2, 64, 40, 0.5, 3, 1.f, 0.5f, PAT_ACT_NONE},    // two rows of A, C[m][n]
       {3, 19, 4097, 0.0, 0, 2.f, 0.f, PAT_ACT_RELU},
+      {1, 2, 9000, 0.5, 1, 1.f, 1.f, PAT_ACT_NONE}, // 3 blocks at 1 thread
+      {1, 0, 5, 0.0, 1, 1.f, 1.f, PAT_ACT_RELU},    // K of 0: beta * C
   };
   for (const GemvCase &c : cases)
     checkCase(c, rng, &ctx);
