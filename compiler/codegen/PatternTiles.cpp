@@ -485,7 +485,9 @@ std::string emitPatternTile(const std::string &name,
     }
   }
 
-  const char *load = s.strideW == 1 || phased ? "PV_LOADM" : "PV_LOADM_S2";
+  // Row tiles exist for strides 1 and 2 only, and stride 2 reads the phase
+  // copy: every load is a contiguous masked load.
+  const char *load = "PV_LOADM";
   for (int64_t p = 0; p < P; ++p) {
     int64_t taps = __builtin_popcountll(s.masks[p]);
     c << "  /* pattern " << p << ": " << taps << " taps */\n"

@@ -323,8 +323,8 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
   job.tiles = 0;
   job.tile_filters = 1;
   /* patc only emits tiles within these limits; the check keeps a
-   * hand-written layer from overrunning the mask table. */
-  /* Tiles made for column phases need the phase copy (and stride 2). */
+   * hand-written layer from overrunning the mask table. Tiles made for
+   * column phases need stride 2 and room for the phase copy. */
   int phased = l->tile_phases == 2;
   job.use_tiles = l->tile_row && l->tile_vecs >= 1 &&
                   l->tile_vecs <= PAT_PCONV_MAX_VECS &&
