@@ -290,6 +290,10 @@ void printStats(ModuleOp module, const pat::Target &target,
                  "-lane kernel";
         } else {
           path += ", " + s.describe();
+          // Stride-2 row tiles read the input split into column phases.
+          if (s.kind == pat::LayerSchedule::Kind::PatternRows && s.rows &&
+              pconv.getStrides()[1] == 2)
+            path += " on column phases";
         }
       }
       if (pconv.getActivation() != "none")
