@@ -572,7 +572,7 @@ std::string Emitter::patternConvBlock(const std::string &name,
   }
   // Stride-2 row tiles read a column-phase copy of the input, which the
   // runtime makes in the scratch (all threads' share, as for flat tiles).
-  bool phased = shape.rows > 0 && rowTilesUsePhases(spec);
+  bool phased = shape.rows > 0 && rowTilesUsePhases(spec.strideW);
   if (phased)
     patternScratchBytes = std::max(patternScratchBytes,
                                 spec.inC * 2 * spec.inH * phaseColumns(spec) * 4);
@@ -648,7 +648,8 @@ LogicalResult Emitter::emitGemm(GemmOp op) {
     // Only the stored copy enters the blob: in(B) would add the original.
     if (gemmSkipsZeroInputs(op, *data)) {
       // Store B as [K][N]: the rows of zero inputs are skipped.
-      std::vector<float> rows = tb ? transposeMatrix(*data, n, k) : *data;
+      std::vector<float> rows =
+          tb ? transposeMatrix(*data, n, k) : std::move(*data);
       b = "(const float *)" + weightExpr(addBlob(rows));
       bSk = n;
       bSn = 1;

@@ -44,7 +44,7 @@ int64_t mostTaps(const PatternTileSpec &s) {
 
 } // namespace
 
-bool rowTilesUsePhases(const PatternTileSpec &s) { return s.strideW == 2; }
+bool rowTilesUsePhases(int64_t strideW) { return strideW == 2; }
 
 int64_t phaseColumns(const PatternTileSpec &s) { return (s.inW + 1) / 2; }
 
@@ -377,7 +377,7 @@ std::string emitPatternTile(const std::string &name,
   // Stride 2 reads the runtime's column-phase copy: per channel, phase 0
   // (even input columns) then phase 1 (odd), inH rows of `pitch` floats
   // each. Input column 2 * ox + c0 is phase c0 mod 2, column ox + c0 div 2.
-  bool phased = rowTilesUsePhases(s);
+  bool phased = rowTilesUsePhases(s.strideW);
   int64_t pitch = phased ? phaseColumns(s) : s.inW;
   int64_t channelFloats = phased ? 2 * s.inH * pitch : s.inH * s.inW;
   // Offset from in0 of vector u of input row j, parity `parity`.

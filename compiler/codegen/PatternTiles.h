@@ -105,7 +105,7 @@ constexpr int64_t kFlatMinChains = 12;
 /// instead of the input itself: with stride 2, phase 0 holds the even input
 /// columns and phase 1 the odd ones (pat_pconv_layer::tile_phases), so a
 /// lane-strided load becomes one plain vector load.
-bool rowTilesUsePhases(const PatternTileSpec &spec);
+bool rowTilesUsePhases(int64_t strideW);
 /// Row pitch of each phase of that copy (the even columns: ceil(inW / 2)).
 int64_t phaseColumns(const PatternTileSpec &spec);
 

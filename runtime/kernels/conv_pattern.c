@@ -326,14 +326,15 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
    * hand-written layer from overrunning the mask table. Tiles made for
    * column phases need stride 2 and room for the phase copy. */
   int phased = l->tile_phases == 2;
+  int phases_ok = phased ? p->stride_w == 2 && phases_fit(ctx, p)
+                         : l->tile_phases == 0;
   job.use_tiles = l->tile_row && l->tile_vecs >= 1 &&
                   l->tile_vecs <= PAT_PCONV_MAX_VECS &&
                   l->tile_base_vecs >= l->tile_vecs &&
                   p->stride_w >= 1 && p->stride_w <= 2 &&
                   p->kernel_h * p->stride_w * l->tile_base_vecs <=
                       PAT_PCONV_MAX_MASKS &&
-                  (!phased || (p->stride_w == 2 && phases_fit(ctx, p))) &&
-                  (phased || l->tile_phases == 0);
+                  phases_ok;
   if (job.use_tiles && l->tile && l->tile_rows > 1) {
     /* Interior rows: every tap row of the kernel is inside the image. */
     int64_t top = p->pad_top, reach = (p->kernel_h - 1) * p->dilation_h;

@@ -31,7 +31,9 @@ typedef struct gemv_rows_job {
 
 #define GEMV_ROWS_BATCH 256 /* non-zero inputs gathered per add_rows call */
 #define GEMV_ROWS_MAX_COLS 4096
-#define GEMV_ROWS_GROUP 8 /* rows streamed together */
+/* Rows streamed together; add_rows writes their sum out term by term, so
+ * changing this means changing that sum too. */
+#define GEMV_ROWS_GROUP 8
 
 /* acc[0..n) += the listed rows of w (ldw apart, from column 0) times their
  * inputs xs. Rows go eight at a time: more streams keep more reads in

@@ -290,9 +290,8 @@ void printStats(ModuleOp module, const pat::Target &target,
                  "-lane kernel";
         } else {
           path += ", " + s.describe();
-          // Stride-2 row tiles read the input split into column phases.
           if (s.kind == pat::LayerSchedule::Kind::PatternRows && s.rows &&
-              pconv.getStrides()[1] == 2)
+              pat::rowTilesUsePhases(pconv.getStrides()[1]))
             path += " on column phases";
         }
       }
