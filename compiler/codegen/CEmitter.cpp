@@ -20,6 +20,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include <cstring>
 #include <map>
+#include <set>
 #include <sstream>
 
 using namespace mlir;
@@ -191,6 +192,28 @@ private:
         if (auto bytes = getConstantBytes(c.getValue()))
           s = weightExpr(addBlob(*bytes));
     return s;
+  }
+  /// The arena ranges ("offset, bytes, ...") of the tensors `op` reads and
+  /// writes, for PAT_ARENA_STEP (runtime/kernels/arena_check.h); "0, 0"
+  /// when it touches none.
+  std::string arenaRanges(Operation *op) {
+    std::set<std::pair<int64_t, int64_t>> ranges;
+    auto add = [&](Value v) {
+      Value root = storageRoot(v);
+      auto offset = plan.offsets.find(root);
+      if (offset != plan.offsets.end())
+        ranges.insert({offset->second,
+                       numElements(root) * elementByteSize(eltOf(root))});
+    };
+    for (Value v : op->getOperands())
+      add(v);
+    for (Value v : op->getResults())
+      add(v);
+    std::string text;
+    for (auto [offset, bytes] : ranges)
+      text += (text.empty() ? "" : ", ") + std::to_string(offset) + ", " +
+              std::to_string(bytes);
+    return text.empty() ? "0, 0" : text;
   }
   std::string in(Value v, StringRef type = "float") {
     return "(const " + type.str() + " *)" + ptr(v);
@@ -754,6 +777,8 @@ LogicalResult Emitter::emitOp(Operation *op) {
   op->getLoc().print(whereOs);
   body << "  /* " << op->getName().getStringRef().str() << " at "
        << cCommentBody(whereOs.str()) << " */\n";
+  body << "  PAT_ARENA_STEP(arena, " << plan.arenaBytes << ", {"
+       << arenaRanges(op) << "});\n";
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<Conv2DOp>([&](auto o) { return emitConv(o); })
       .Case<PatternConv2DOp>([&](auto o) { return emitPatternConv(o); })
@@ -970,6 +995,8 @@ LogicalResult Emitter::run() {
     if (failed(emitOp(&op)))
       return failure();
   }
+  body << "  PAT_ARENA_STEP(arena, " << plan.arenaBytes << ", {0, "
+       << plan.arenaBytes << "});\n";
   // Outputs whose value lives elsewhere (an input, a constant, a value
   // returned twice) are copied.
   auto ret = llvm::cast<func::ReturnOp>(block.getTerminator());

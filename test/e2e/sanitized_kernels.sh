@@ -1,0 +1,63 @@
+#!/bin/sh
+# The generated code and the C runtime under AddressSanitizer and
+# UndefinedBehaviorSanitizer: patc compiles each model with
+# -fsanitize=address,undefined (at -O0: the unrolled pattern tiles take
+# minutes to compile at -O1 with the sanitizers), pat-run runs it with the
+# ASan runtime preloaded, and run_model_tests.py still compares the outputs
+# with ONNX Runtime. Inside the shared arena every layer may touch only its
+# own tensors (PAT_ARENA_STEP, runtime/kernels/arena_check.h), so a kernel
+# that strays into a neighbouring tensor fails too, not only one that leaves
+# the arena. First a self-check that the fence reports such an access.
+# Sets: the model zoo, the pattern edge cases and pat-prune's models, on the
+# host's SIMD target and the portable C one, at 1 and 2 threads.
+#
+# usage: sanitized_kernels.sh PATC PAT_PRUNE PAT_RUN ORT_RUN_JS PYTHON
+#                             TEST_SOURCE_DIR RUNTIME_KERNELS_DIR
+# Exits 77 (skipped) when the C compiler has no libasan.so.
+set -eu
+patc=$1 pat_prune=$2 pat_run=$3 ort_run=$4 python=$5 src=$6 kernels=$7
+
+cc=${PATC_CC:-${CC:-cc}}
+libasan=$($cc -print-file-name=libasan.so)
+if [ ! -f "$libasan" ]; then
+  echo "sanitized_kernels: '$cc' has no libasan.so; skipped"
+  exit 77
+fi
+sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all"
+export ASAN_OPTIONS=detect_leaks=0
+
+rm -rf san-check san-models san-cases san-pruned
+mkdir san-check
+$cc -O1 $sanitize -I"$kernels" "$src/e2e/arena_fence_check.c" \
+  -o san-check/arena_fence_check
+san-check/arena_fence_check in >/dev/null
+if san-check/arena_fence_check out 2>san-check/out.txt; then
+  echo "FAIL: a read outside the layer's tensors was not reported"
+  exit 1
+fi
+grep -q "use-after-poison" san-check/out.txt || {
+  cat san-check/out.txt
+  echo "FAIL: the fence check failed, but not with use-after-poison"
+  exit 1
+}
+echo "ok   the arena fence reports a read between two tensors"
+
+"$python" "$src/models/make_models.py" san-models
+"$python" "$src/models/make_pattern_cases.py" san-cases
+mkdir san-pruned
+for m in resnet_style vgg_style mobilenetv2_style; do
+  "$pat_prune" san-models/$m.onnx -o san-pruned/$m-pat.onnx --patterns 8 \
+    --connectivity 3.6 --quiet
+done
+"$pat_prune" san-models/resnet_style.onnx -o san-pruned/resnet_style-pat-g2.onnx \
+  --patterns 8 --connectivity 3.6 --filter-group 2 --quiet
+
+run() {
+  "$python" "$src/e2e/run_model_tests.py" --patc "$patc" --pat-run "$pat_run" \
+    --ort-run "$ort_run" --targets host,generic --threads 1,2 \
+    --patc-flags "--cflags='-O0 $sanitize'" \
+    --run-prefix "env LD_PRELOAD=$libasan" "$@"
+}
+run --models san-models
+run --models san-cases --sparse always
+run --models san-pruned --sparse always
