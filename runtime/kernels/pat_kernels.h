@@ -9,7 +9,7 @@
 #ifndef PAT_KERNELS_H
 #define PAT_KERNELS_H
 
-#include "arena_check.h"
+#include "sanitizer_fence.h"
 #include "pat_internal.h"
 #include <stdint.h>
 

@@ -4,10 +4,11 @@
 # -fsanitize=address,undefined (at -O0: the unrolled pattern tiles take
 # minutes to compile at -O1 with the sanitizers), pat-run runs it with the
 # ASan runtime preloaded, and run_model_tests.py still compares the outputs
-# with ONNX Runtime. Inside the shared arena every layer may touch only its
-# own tensors (PAT_ARENA_STEP, runtime/kernels/arena_check.h), so a kernel
-# that strays into a neighbouring tensor fails too, not only one that leaves
-# the arena. First a self-check that the fence reports such an access.
+# with ONNX Runtime. Every layer may touch only its own tensors in the shared
+# arena and its own blobs in the weight blob (PAT_FENCE, PAT_FENCE_WEIGHTS:
+# runtime/kernels/sanitizer_fence.h), so a kernel that strays into a
+# neighbouring tensor or weight array fails too, not only one that leaves
+# the arena. First a self-check that the fences report such accesses.
 # Sets: the model zoo, the pattern edge cases and pat-prune's models, on the
 # host's SIMD target and the portable C one, at 1 and 2 threads.
 #
@@ -23,7 +24,7 @@ if [ ! -f "$libasan" ]; then
   echo "sanitized_kernels: '$cc' has no libasan.so; skipped"
   exit 77
 fi
-sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all"
+sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all -DPAT_SANITIZE_WEIGHTS"
 export ASAN_OPTIONS=detect_leaks=0
 
 rm -rf san-check san-models san-cases san-pruned
@@ -31,16 +32,18 @@ mkdir san-check
 $cc -O1 $sanitize -I"$kernels" "$src/e2e/arena_fence_check.c" \
   -o san-check/arena_fence_check
 san-check/arena_fence_check in >/dev/null
-if san-check/arena_fence_check out 2>san-check/out.txt; then
-  echo "FAIL: a read outside the layer's tensors was not reported"
-  exit 1
-fi
-grep -q "use-after-poison" san-check/out.txt || {
-  cat san-check/out.txt
-  echo "FAIL: the fence check failed, but not with use-after-poison"
-  exit 1
-}
-echo "ok   the arena fence reports a read between two tensors"
+for where in arena weights; do
+  if san-check/arena_fence_check $where 2>san-check/$where.txt; then
+    echo "FAIL: a read outside the fenced ranges of the $where was not reported"
+    exit 1
+  fi
+  grep -q "use-after-poison" san-check/$where.txt || {
+    cat san-check/$where.txt
+    echo "FAIL: the $where fence check failed, but not with use-after-poison"
+    exit 1
+  }
+  echo "ok   the $where fence reports a read past a fenced range"
+done
 
 "$python" "$src/models/make_models.py" san-models
 "$python" "$src/models/make_pattern_cases.py" san-cases
