@@ -29,11 +29,11 @@ export ASAN_OPTIONS=detect_leaks=0
 
 rm -rf san-check san-models san-cases san-pruned
 mkdir san-check
-$cc -O1 $sanitize -I"$kernels" "$src/e2e/arena_fence_check.c" \
-  -o san-check/arena_fence_check
-san-check/arena_fence_check in >/dev/null
+$cc -O1 $sanitize -I"$kernels" "$src/e2e/sanitizer_fence_check.c" \
+  -o san-check/sanitizer_fence_check
+san-check/sanitizer_fence_check in >/dev/null
 for where in arena weights; do
-  if san-check/arena_fence_check $where 2>san-check/$where.txt; then
+  if san-check/sanitizer_fence_check $where 2>san-check/$where.txt; then
     echo "FAIL: a read outside the fenced ranges of the $where was not reported"
     exit 1
   fi

@@ -1,12 +1,12 @@
-/*===- arena_fence_check.c - Do the sanitizer fences fence? ---------------===
+/*===- sanitizer_fence_check.c - Do the sanitizer fences fence? -----------===
  *
  * Part of patc's tests (sanitized_kernels.sh). Built with
  * -fsanitize=address -DPAT_SANITIZE_WEIGHTS: PAT_FENCE leaves only the
  * listed ranges of an arena addressable, PAT_FENCE_WEIGHTS those of the
- * weight blob. `arena_fence_check in` reads inside listed ranges and must
- * exit 0; `arena_fence_check arena` reads a byte between two listed ranges
+ * weight blob. `sanitizer_fence_check in` reads inside listed ranges and must
+ * exit 0; `sanitizer_fence_check arena` reads a byte between two listed ranges
  * (byte 61, just past the first range's bytes 0..59 and in the same 8-byte
- * shadow granule), `arena_fence_check weights` a weight byte past its
+ * shadow granule), `sanitizer_fence_check weights` a weight byte past its
  * range, and AddressSanitizer must stop both.
  *
  *===----------------------------------------------------------------------===*/
@@ -24,11 +24,11 @@ static const char pat_weights[256] = {1};
 int main(int argc, char **argv) {
   if (argc != 2 || (strcmp(argv[1], "in") && strcmp(argv[1], "arena") &&
                     strcmp(argv[1], "weights"))) {
-    fprintf(stderr, "usage: arena_fence_check in|arena|weights\n");
+    fprintf(stderr, "usage: sanitizer_fence_check in|arena|weights\n");
     return 2;
   }
 #if !defined(PAT_ASAN) || !defined(PAT_SANITIZE_WEIGHTS)
-  fprintf(stderr, "arena_fence_check: not built with -fsanitize=address "
+  fprintf(stderr, "sanitizer_fence_check: not built with -fsanitize=address "
                   "-DPAT_SANITIZE_WEIGHTS\n");
   return 2;
 #else
