@@ -222,7 +222,6 @@ private:
       add(v);
     for (Value v : op->getResults())
       add(v);
-    std::string text;
     return rangeList(ranges);
   }
   /// The weight blobs ("offset, bytes, ...") the op just emitted refers to.
