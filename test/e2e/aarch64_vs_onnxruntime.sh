@@ -18,16 +18,7 @@ run() {
     --run-prefix "$qemu -L /usr/aarch64-linux-gnu" "$@"
 }
 
-rm -rf a64-models a64-cases a64-pruned
-"$python" "$src/models/make_models.py" a64-models
-"$python" "$src/models/make_pattern_cases.py" a64-cases
-mkdir a64-pruned
-for m in resnet_style vgg_style mobilenetv2_style; do
-  "$pat_prune" a64-models/$m.onnx -o a64-pruned/$m-pat.onnx --patterns 8 \
-    --connectivity 3.6 --quiet
-done
-"$pat_prune" a64-models/resnet_style.onnx -o a64-pruned/resnet_style-pat-g2.onnx \
-  --patterns 8 --connectivity 3.6 --filter-group 2 --quiet
+sh "$src/e2e/make_model_sets.sh" "$python" "$src" "$pat_prune" a64
 
 run --models a64-models --threads 1,2 --patc-flags "--cc='$cc'"
 for kernel in pixels channels; do

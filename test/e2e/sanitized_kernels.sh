@@ -27,7 +27,7 @@ fi
 sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all -DPAT_SANITIZE_WEIGHTS"
 export ASAN_OPTIONS=detect_leaks=0
 
-rm -rf san-check san-models san-cases san-pruned
+rm -rf san-check
 mkdir san-check
 $cc -O1 $sanitize -I"$kernels" "$src/e2e/sanitizer_fence_check.c" \
   -o san-check/sanitizer_fence_check
@@ -45,15 +45,7 @@ for where in arena weights; do
   echo "ok   the $where fence reports a read past a fenced range"
 done
 
-"$python" "$src/models/make_models.py" san-models
-"$python" "$src/models/make_pattern_cases.py" san-cases
-mkdir san-pruned
-for m in resnet_style vgg_style mobilenetv2_style; do
-  "$pat_prune" san-models/$m.onnx -o san-pruned/$m-pat.onnx --patterns 8 \
-    --connectivity 3.6 --quiet
-done
-"$pat_prune" san-models/resnet_style.onnx -o san-pruned/resnet_style-pat-g2.onnx \
-  --patterns 8 --connectivity 3.6 --filter-group 2 --quiet
+sh "$src/e2e/make_model_sets.sh" "$python" "$src" "$pat_prune" san
 
 run() {
   "$python" "$src/e2e/run_model_tests.py" --patc "$patc" --pat-run "$pat_run" \
