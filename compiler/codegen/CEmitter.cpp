@@ -231,6 +231,12 @@ private:
       ranges.insert({off, blobBytes[off]});
     return rangeList(ranges);
   }
+  /// The two fence lines before a layer (or, with every byte listed, after
+  /// the last one).
+  std::string fences(const std::string &arena, const std::string &weights) {
+    return "  PAT_FENCE(arena, " + std::to_string(plan.arenaBytes) + ", {" +
+           arena + "});\n  PAT_FENCE_WEIGHTS({" + weights + "});\n";
+  }
   static std::string rangeList(const std::set<std::pair<int64_t, int64_t>> &ranges) {
     std::string text;
     for (auto [offset, bytes] : ranges)
@@ -808,10 +814,7 @@ LogicalResult Emitter::emitOp(Operation *op) {
   body.swap(code);
   body << "  /* " << op->getName().getStringRef().str() << " at "
        << cCommentBody(whereOs.str()) << " */\n"
-       << "  PAT_FENCE(arena, " << plan.arenaBytes << ", {" << arenaRanges(op)
-       << "});\n"
-       << "  PAT_FENCE_WEIGHTS({" << weightRanges() << "});\n"
-       << code.str();
+       << fences(arenaRanges(op), weightRanges()) << code.str();
   return result;
 }
 
@@ -1032,8 +1035,7 @@ LogicalResult Emitter::run() {
     if (failed(emitOp(&op)))
       return failure();
   }
-  body << "  PAT_FENCE(arena, " << plan.arenaBytes << ", {0, "
-       << plan.arenaBytes << "});\n  PAT_FENCE_WEIGHTS({0, PAT_WEIGHT_BYTES});\n";
+  body << fences("0, " + std::to_string(plan.arenaBytes), "0, PAT_WEIGHT_BYTES");
   // Outputs whose value lives elsewhere (an input, a constant, a value
   // returned twice) are copied.
   auto ret = llvm::cast<func::ReturnOp>(block.getTerminator());

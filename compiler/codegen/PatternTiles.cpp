@@ -486,8 +486,7 @@ std::string emitPatternTile(const std::string &name,
   }
 
   // Row tiles exist for strides 1 and 2 only, and stride 2 reads the phase
-  // copy: every load is a contiguous masked load.
-  const char *load = "PV_LOADM";
+  // copy: every load below is a contiguous masked load (PV_LOADM).
   for (int64_t p = 0; p < P; ++p) {
     int64_t taps = __builtin_popcountll(s.masks[p]);
     c << "  /* pattern " << p << ": " << taps << " taps */\n"
@@ -524,7 +523,7 @@ std::string emitPatternTile(const std::string &name,
         c << "    {\n";
         std::set<std::string> shifted; // declared in this block
         for (int64_t u : needed)
-          c << "      const PV x" << u << " = " << load << "(s + "
+          c << "      const PV x" << u << " = PV_LOADM(s + "
             << loadOffset(j, parity, u) << ", "
             << maskName(ky, parity, u) << ");\n";
         for (auto &[shift, targets] : byShift)

@@ -165,7 +165,6 @@ Value ImporterState::reshape(Value v, ArrayRef<int64_t> shape) {
   return builder.create<ReshapeOp>(loc(), type, v);
 }
 
-/// Parses a graph input's type, applying --input-shape overrides.
 /// Why a tensor of `type` is larger than patc compiles (or its byte count
 /// overflows), or nothing: shapes come from the untrusted model.
 static std::optional<std::string> tensorSizeProblem(RankedTensorType type) {
@@ -179,6 +178,7 @@ static std::optional<std::string> tensorSizeProblem(RankedTensorType type) {
          ", more than patc's limit of 1 TiB per tensor";
 }
 
+/// Parses a graph input's type, applying --input-shape overrides.
 static LogicalResult inputType(ImporterState &state,
                                const onnx::ValueInfoProto &info,
                                const ImportOptions &options,
