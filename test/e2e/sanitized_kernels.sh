@@ -25,7 +25,6 @@ if [ ! -f "$libasan" ]; then
   exit 77
 fi
 sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all -DPAT_SANITIZE_WEIGHTS"
-export ASAN_OPTIONS=detect_leaks=0
 
 rm -rf san-check
 mkdir san-check
