@@ -614,28 +614,41 @@ std::string Emitter::patternConvBlock(const std::string &name,
     functions << emitPatternTile(tile, spec, shape, target);
     tileRow = name + "_rows1";
     if (shape.rows != 1 || shape.filters != 1)
-      functions << emitPatternTile(tileRow, spec, {1, shape.vecs, 1}, target);
+      functions << emitPatternTile(tileRow, spec, {1, shape.vecs, 1}, target,
+                                   shape.rows);
     if (shape.restRows) {
       TileShape rest = shape;
       rest.rows = shape.restRows;
       tileRest = name + "_rows" + std::to_string(rest.rows) +
                  (rest.filters > 1 ? "x" + std::to_string(rest.filters) : "");
-      functions << emitPatternTile(tileRest, spec, rest, target);
+      functions << emitPatternTile(tileRest, spec, rest, target, shape.rows);
     }
   }
   // Stride-2 row tiles read a column-phase copy of the input, which the
   // runtime makes in the scratch (all threads' share, as for flat tiles).
+  // Stride-1 row tiles over several column blocks read column strips of
+  // one unit's input rows at a time, copied into each thread's own scratch.
   bool phased = shape.rows > 0 && rowTilesUsePhases(spec.strideW);
+  bool striped =
+      shape.rows > 0 && !phased && rowTilesUseStrips(spec, shape.vecs, target);
   if (phased)
     patternScratchBytes = std::max(patternScratchBytes,
                                 spec.inC * 2 * spec.inH * phaseColumns(spec) * 4);
+  if (striped)
+    patternScratchBytes = std::max(
+        patternScratchBytes, spec.inC * stripCount(spec, shape.vecs, target) *
+                                 stripBandRows(spec, shape.rows) *
+                                 stripPitch(spec, shape.vecs, target) * 4);
   std::ostringstream fields;
   fields << shape.rows << ", " << shape.vecs << ", "
          << (shape.rows ? baseVectors(spec, shape.vecs, target) : 0) << ", "
          << shape.filters << ", " << tile << ", " << tileRow << ", "
          << (spec.relu ? 1 : 0) << ", " << flat.pitch << ", "
          << flat.phaseFloats << ", " << flatTile << ", " << shape.restRows
-         << ", " << tileRest << ", " << (phased ? 2 : 0);
+         << ", " << tileRest << ", "
+         << (phased ? "PAT_PCONV_COPY_PHASES"
+             : striped ? "PAT_PCONV_COPY_STRIPS"
+                       : "PAT_PCONV_COPY_NONE");
   return "  {\n    const pat_pconv_layer l = " + layer.head + fields.str() +
          layer.tail;
 }

@@ -48,6 +48,26 @@ bool rowTilesUsePhases(int64_t strideW) { return strideW == 2; }
 
 int64_t phaseColumns(const PatternTileSpec &s) { return (s.inW + 1) / 2; }
 
+bool rowTilesUseStrips(const PatternTileSpec &s, int64_t vecs,
+                       const Target &target) {
+  return s.strideW == 1 && s.outW > vecs * target.vectorLanes;
+}
+
+int64_t stripPitch(const PatternTileSpec &s, int64_t vecs,
+                   const Target &target) {
+  return vecs * target.vectorLanes + (s.kernelW - 1) * s.dilationW;
+}
+
+int64_t stripCount(const PatternTileSpec &s, int64_t vecs,
+                   const Target &target) {
+  int64_t span = vecs * target.vectorLanes;
+  return (s.outW + span - 1) / span;
+}
+
+int64_t stripBandRows(const PatternTileSpec &s, int64_t tileRows) {
+  return (tileRows - 1) * s.strideH + (s.kernelH - 1) * s.dilationH + 1;
+}
+
 int64_t baseVectors(const PatternTileSpec &s, int64_t vecs,
                     const Target &target) {
   int64_t lanes = target.vectorLanes;
@@ -88,7 +108,9 @@ std::vector<TileShape> tileShapeCandidates(const PatternTileSpec &s,
   auto tileCost = [&](int64_t r, int64_t v, int64_t f) {
     int64_t inRows = (r - 1) * s.strideH + (s.kernelH - 1) * s.dilationH + 1;
     int64_t base = baseVectors(s, v, target);
-    int64_t rowBytes = base * lanes * s.strideW * 4, pitch = s.inW * 4;
+    int64_t rowBytes = base * lanes * s.strideW * 4;
+    int64_t pitch = (rowTilesUseStrips(s, v, target) ? stripPitch(s, v, target)
+                                                     : s.inW) * 4;
     int64_t prefetches = rowBytes >= pitch
                              ? ((inRows - 1) * pitch + rowBytes) / 64 + 1
                              : inRows * (rowBytes / 64 + 1);
@@ -348,7 +370,7 @@ std::string emitFlatPatternTile(const std::string &name,
 
 std::string emitPatternTile(const std::string &name,
                             const PatternTileSpec &s, TileShape shape,
-                            const Target &target) {
+                            const Target &target, int64_t bandTileRows) {
   int64_t lanes = target.vectorLanes, P = s.masks.size();
   int64_t rows = shape.rows, vecs = shape.vecs, F = shape.filters;
   int64_t base = baseVectors(s, vecs, target);
@@ -377,13 +399,24 @@ std::string emitPatternTile(const std::string &name,
   // Stride 2 reads the runtime's column-phase copy: per channel, phase 0
   // (even input columns) then phase 1 (odd), inH rows of `pitch` floats
   // each. Input column 2 * ox + c0 is phase c0 mod 2, column ox + c0 div 2.
+  // Stride 1 over several column blocks reads the runtime's strip band:
+  // a->input is the tile's strip of channel 0 at the unit's first input
+  // row and column 0 is the block's first tap column; channels are
+  // `strips` strips of the main tile's band rows apart.
   bool phased = rowTilesUsePhases(s.strideW);
-  int64_t pitch = phased ? phaseColumns(s) : s.inW;
-  int64_t channelFloats = phased ? 2 * s.inH * pitch : s.inH * s.inW;
+  bool striped = !phased && rowTilesUseStrips(s, vecs, target);
+  int64_t pitch = phased    ? phaseColumns(s)
+                  : striped ? stripPitch(s, vecs, target)
+                            : s.inW;
+  int64_t channelFloats =
+      phased    ? 2 * s.inH * pitch
+      : striped ? stripCount(s, vecs, target) *
+                      stripBandRows(s, bandTileRows ? bandTileRows : rows) * pitch
+                : s.inH * s.inW;
   // Offset from in0 of vector u of input row j, parity `parity`.
   auto loadOffset = [&](int64_t j, int64_t parity, int64_t u) -> int64_t {
     if (!phased)
-      return j * s.inW + parity + u * lanes * s.strideW;
+      return j * pitch + parity + u * lanes * s.strideW;
     int64_t c0 = parity - s.padLeft;
     int64_t phase = ((c0 % 2) + 2) % 2;
     return phase * s.inH * pitch + j * pitch + (c0 - phase) / 2 + u * lanes;
@@ -391,6 +424,8 @@ std::string emitPatternTile(const std::string &name,
   if (phased)
     c << "  const float *in0 = a->input + (a->oy * " << s.strideH << " - "
       << s.padTop << ") * " << pitch << " + a->ox;\n";
+  else if (striped)
+    c << "  const float *in0 = a->input;\n";
   else
     c << "  const float *in0 = a->input + (a->oy * " << s.strideH << " - "
       << s.padTop << ") * " << s.inW << " + a->ox * " << s.strideW << " - "
@@ -463,7 +498,7 @@ std::string emitPatternTile(const std::string &name,
     std::vector<int64_t> begins;
     for (auto &[j, byParity] : plans[p]) {
       if (!phased) {
-        begins.push_back(j * s.inW * 4);
+        begins.push_back(j * pitch * 4);
         continue;
       }
       for (auto &entry : byParity)

@@ -103,11 +103,28 @@ constexpr int64_t kFlatMinChains = 12;
 
 /// Whether the layer's row tiles read a column-phase copy of the input
 /// instead of the input itself: with stride 2, phase 0 holds the even input
-/// columns and phase 1 the odd ones (pat_pconv_layer::tile_phases), so a
+/// columns and phase 1 the odd ones (PAT_PCONV_COPY_PHASES), so a
 /// lane-strided load becomes one plain vector load.
 bool rowTilesUsePhases(int64_t strideW);
 /// Row pitch of each phase of that copy (the even columns: ceil(inW / 2)).
 int64_t phaseColumns(const PatternTileSpec &spec);
+
+/// Whether the layer's stride-1 row tiles of `vecs` vectors read a copy of
+/// the input cut into column strips, one per column block
+/// (PAT_PCONV_COPY_STRIPS): with several blocks per row, each tile would
+/// otherwise load a narrow piece of every wide input row, half-used cache
+/// lines at both ends, from the L2 for every kernel.
+bool rowTilesUseStrips(const PatternTileSpec &spec, int64_t vecs,
+                       const Target &target);
+/// Row pitch of a column strip: the block's output columns plus those its
+/// taps reach past them.
+int64_t stripPitch(const PatternTileSpec &spec, int64_t vecs,
+                   const Target &target);
+/// Column strips per channel.
+int64_t stripCount(const PatternTileSpec &spec, int64_t vecs,
+                   const Target &target);
+/// Input rows of the strip band of a unit of `tileRows` output rows.
+int64_t stripBandRows(const PatternTileSpec &spec, int64_t tileRows);
 
 /// Input vectors a tile loads per input row and parity: `vecs` plus those
 /// the widest tap-column shift reaches into (pat_pconv_layer::tile_base_vecs).
@@ -115,10 +132,11 @@ int64_t baseVectors(const PatternTileSpec &spec, int64_t vecs,
                     const Target &target);
 
 /// C source of `static void name(...)` computing rows x vecs outputs of
-/// each of `shape.filters` filters.
+/// each of `shape.filters` filters. With column strips the band is sized
+/// for the layer's main tile of `bandTileRows` rows (0: this tile).
 std::string emitPatternTile(const std::string &name,
                             const PatternTileSpec &spec, TileShape shape,
-                            const Target &target);
+                            const Target &target, int64_t bandTileRows = 0);
 
 } // namespace pat
 

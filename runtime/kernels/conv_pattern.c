@@ -4,7 +4,9 @@
  * so that a thread's consecutive items reuse the same input rows from
  * cache. Row units are tiles of tile_rows interior rows (every tap row
  * inside the image), run tile_filters filters at a time, and single rows
- * (the rest, borders included), run one filter at a time.
+ * (the rest, borders included), run one filter at a time. With column
+ * strips (PAT_PCONV_COPY_STRIPS) a work item is a whole row unit instead:
+ * its input rows are copied as strips, then all filters run strip by strip.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -54,6 +56,7 @@ void pat_pattern_conv2d_rows_generic(const pat_pconv_layer *l,
 }
 
 typedef struct pconv_job {
+  pat_ctx *ctx;
   const pat_pconv_layer *l;
   const float *input; /* the batch's images, or one image's column phases */
   float *output;
@@ -64,6 +67,7 @@ typedef struct pconv_job {
   int64_t tile_filters; /* filters per row-tile work item */
   int64_t tile_items;   /* row-tile work items per image */
   int use_tiles;
+  int striped; /* PAT_PCONV_COPY_STRIPS: items are whole row units */
 } pconv_job;
 
 /* Output planes and biases of storage filters [f, f + nf) of one image,
@@ -131,17 +135,155 @@ static void run_tiles(const pconv_job *job, int64_t b, int64_t f, int64_t nf,
   finish_rows(l, &a, nf, oy, rows);
 }
 
+/* Column strips (PAT_PCONV_COPY_STRIPS). A strip band holds, per channel
+ * c and strip s, at (c * strip_count + s) * strip_band_rows * pitch, the
+ * input rows a unit of output rows reads, strip s's columns of each. */
+static int64_t strip_pitch(const pat_pconv_layer *l) {
+  return l->tile_vecs * PV_LANES + (l->conv.kernel_w - 1) * l->conv.dilation_w;
+}
+
+static int64_t strip_count(const pat_pconv_layer *l) {
+  int64_t span = l->tile_vecs * PV_LANES;
+  return (l->conv.out_w + span - 1) / span;
+}
+
+static int64_t strip_band_rows(const pat_pconv_layer *l, int64_t rows) {
+  const pat_conv2d_params *p = &l->conv;
+  return (rows - 1) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
+}
+
+/* Whether a thread's scratch holds the strip band of the biggest unit. */
+static int strips_fit(const pat_ctx *ctx, const pat_pconv_layer *l) {
+  const pat_conv2d_params *p = &l->conv;
+  size_t floats = (size_t)(p->in_c * strip_count(l) *
+                           strip_band_rows(l, l->tile_rows) * strip_pitch(l));
+  return floats * sizeof(float) <= ctx->scratch_bytes;
+}
+
+/* Copies into `band` the input rows [iy0, iy0 + n) of `image` (zero outside
+ * the image) as column strips. */
+static void copy_strip_band(const pat_pconv_layer *l, const float *image,
+                            float *band, int64_t iy0, int64_t n) {
+  const pat_conv2d_params *p = &l->conv;
+  int64_t pitch = strip_pitch(l), count = strip_count(l);
+  int64_t span = l->tile_vecs * PV_LANES, rows = strip_band_rows(l, l->tile_rows);
+  /* Input row by input row (sequential reads the hardware prefetcher
+   * follows), strip by strip. */
+  for (int64_t c = 0; c < p->in_c; ++c)
+    for (int64_t r = 0; r < n; ++r) {
+      int64_t iy = iy0 + r;
+      int inside = iy >= 0 && iy < p->in_h;
+      const float *row = image + (c * p->in_h + (inside ? iy : 0)) * p->in_w;
+      /* Each channel's rows are a short stream (a few KB) the hardware
+       * prefetcher barely trains on: fetch the same row two channels
+       * ahead. */
+      if (inside && c + 2 < p->in_c)
+        for (int64_t b = 0; b < p->in_w * 4; b += 64)
+          PV_PREFETCH((const char *)(row + 2 * p->in_h * p->in_w) + b);
+      for (int64_t s = 0; s < count; ++s) {
+        float *dst = band + ((c * count + s) * rows + r) * pitch;
+        if (!inside) {
+          memset(dst, 0, (size_t)pitch * sizeof(float));
+          continue;
+        }
+        /* Columns x0 + j of the input, of which [lo, hi) are in the image.
+         * Vector by vector: a strip row is a few vectors, too short for
+         * memcpy's call; masked-off lanes (outside the image or the strip
+         * row) are neither read nor written. */
+        int64_t x0 = s * span - p->pad_left;
+        int64_t lo = x0 < 0 ? -x0 : 0, hi = p->in_w - x0;
+        for (int64_t j = 0; j < pitch; j += PV_LANES) {
+          PV v = j >= lo && j + PV_LANES <= hi
+                     ? PV_LOADU(row + x0 + j)
+                     : PV_LOADM(row + x0 + j, PM_RANGE(lo - j, hi - j));
+          if (j + PV_LANES <= pitch)
+            PV_STOREU(dst + j, v);
+          else
+            PV_STOREM(dst + j, v, PM_RANGE(0, pitch - j));
+        }
+      }
+    }
+}
+
+/* Output rows [oy, oy + rows) of all filters of image b with column
+ * strips: the unit's strip band is copied into the thread's scratch (it
+ * stays in the core's L2), then every filter group runs over one strip
+ * before the next, so each strip's band is reused from the L1 / L2. */
+static void run_strip_unit(const pconv_job *job, int tid, int64_t b,
+                           int64_t oy, int64_t rows, pat_pconv_tile_fn fn) {
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  float *band = (float *)pat_scratch(job->ctx, tid);
+  int64_t pitch = strip_pitch(l), count = strip_count(l);
+  int64_t band_rows = strip_band_rows(l, l->tile_rows);
+  int64_t span = l->tile_vecs * PV_LANES, base = l->tile_base_vecs;
+  int64_t iy0 = oy * p->stride_h - p->pad_top;
+  copy_strip_band(l, job->input + b * p->in_c * p->in_h * p->in_w, band, iy0,
+                  strip_band_rows(l, rows));
+  float *out_image = job->output + b * p->out_c * p->out_h * p->out_w;
+  int64_t nf = rows > 1 ? job->tile_filters : 1;
+  pat_pconv_tile_args a;
+  a.oy = oy;
+  for (int64_t s = 0; s < count; ++s) {
+    a.ox = s * span;
+    a.input = band + s * band_rows * pitch;
+    for (int64_t v = 0; v < l->tile_vecs; ++v) {
+      int64_t cols = p->out_w - (a.ox + v * PV_LANES);
+      a.store_mask[v] = PM_FIRST(cols < 0 ? 0 : cols);
+    }
+    /* Each load stays in its strip row; one-row tiles skip the tap rows
+     * outside the image. */
+    for (int64_t u = 0; u < base; ++u) {
+      PM m = PM_RANGE(0, pitch - u * PV_LANES);
+      if (rows > 1) {
+        a.load_mask[u] = m;
+        continue;
+      }
+      for (int64_t ky = 0; ky < p->kernel_h; ++ky) {
+        int64_t iy = iy0 + ky * p->dilation_h;
+        a.load_mask[ky * base + u] = iy >= 0 && iy < p->in_h ? m : PM_FIRST(0);
+      }
+    }
+    for (int64_t f = 0; f < job->filters; f += nf) {
+      set_filters(l, &a, out_image, f, nf);
+      fn(l, &a);
+    }
+  }
+  for (int64_t f = 0; f < job->filters; f += nf) {
+    set_filters(l, &a, out_image, f, nf);
+    finish_rows(l, &a, nf, oy, rows);
+  }
+}
+
 /* Per image: job->tile_items row-tile items (tile unit major, filter group
  * minor; the last unit is the rest tile if there is one), then one item per
- * (single row, filter). */
+ * (single row, filter). With column strips: one item per unit (the row
+ * tiles, the rest tile, then the single rows), all filters. */
 static void pconv_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const pconv_job *job = (const pconv_job *)arg;
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
-  int64_t per_image = job->tile_items + job->singles * job->filters;
-  (void)tid;
+  int64_t per_image =
+      job->striped ? job->tiles + (job->rest_rows ? 1 : 0) + job->singles
+                   : job->tile_items + job->singles * job->filters;
   for (int64_t t = begin; t < end; ++t) {
     int64_t b = t / per_image, item = t % per_image;
+    if (job->striped) {
+      /* One item per unit: the row tiles, the rest tile, single rows. */
+      int64_t units = job->tiles + (job->rest_rows ? 1 : 0);
+      if (item < job->tiles)
+        run_strip_unit(job, tid, b, job->oy_lo + item * l->tile_rows,
+                       l->tile_rows, l->tile);
+      else if (item < units)
+        run_strip_unit(job, tid, b, job->oy_lo + item * l->tile_rows,
+                       job->rest_rows, l->tile_rest);
+      else {
+        int64_t i = item - units;
+        int64_t oy = i < job->oy_lo ? i : job->covered_hi + (i - job->oy_lo);
+        run_strip_unit(job, tid, b, oy, 1, l->tile_row);
+      }
+      continue;
+    }
     if (item < job->tile_items) {
       int64_t groups = job->filters / job->tile_filters;
       int64_t f = item % groups * job->tile_filters, unit = item / groups;
@@ -168,8 +310,8 @@ static void pconv_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   }
 }
 
-/* Stride-2 row tiles (tile_phases == 2): each image's column phases, made
- * in the scratch before its tiles run (see pat_pconv_layer::tile_phases). */
+/* Stride-2 row tiles (PAT_PCONV_COPY_PHASES): each image's column phases,
+ * made in the scratch before its tiles run. */
 typedef struct phase_job {
   const pat_conv2d_params *p;
   const float *image;
@@ -315,6 +457,7 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
     return;
   }
   pconv_job job;
+  job.ctx = ctx;
   job.l = l;
   job.input = input;
   job.output = output;
@@ -325,9 +468,12 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
   /* patc only emits tiles within these limits; the check keeps a
    * hand-written layer from overrunning the mask table. Tiles made for
    * column phases need stride 2 and room for the phase copy. */
-  int phased = l->tile_phases == 2;
-  int phases_ok = phased ? p->stride_w == 2 && phases_fit(ctx, p)
-                         : l->tile_phases == 0;
+  int phased = l->tile_copy == PAT_PCONV_COPY_PHASES;
+  int striped = l->tile_copy == PAT_PCONV_COPY_STRIPS;
+  int phases_ok = phased    ? p->stride_w == 2 && phases_fit(ctx, p)
+                  : striped ? p->stride_w == 1 && l->tile_rows >= 1 &&
+                                  l->tile_vecs >= 1 && strips_fit(ctx, l)
+                            : l->tile_copy == PAT_PCONV_COPY_NONE;
   job.use_tiles = l->tile_row && l->tile_vecs >= 1 &&
                   l->tile_vecs <= PAT_PCONV_MAX_VECS &&
                   l->tile_base_vecs >= l->tile_vecs &&
@@ -367,6 +513,9 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
   job.tile_items = (job.tiles + (job.rest_rows ? 1 : 0)) *
                    (job.filters / job.tile_filters);
   int64_t items = job.tile_items + job.singles * job.filters;
+  job.striped = job.use_tiles && striped;
+  if (job.striped)
+    items = job.tiles + (job.rest_rows ? 1 : 0) + job.singles;
   if (!(job.use_tiles && phased)) {
     pat_parallel_for(ctx, p->batch * items, 1, pconv_tasks, &job);
     return;

@@ -5,9 +5,10 @@
  * pattern, only the kept taps stored. patc generates, per layer, tile
  * functions whose loops are specialised to the layer's patterns; the driver
  * here splits the output into tiles over the thread pool, computes the
- * border masks (so no padded copy of the input is made), and runs the
- * generic kernel where no tile applies (strides above 2, kernels too wide
- * for the load-mask table).
+ * border masks, makes the input copy the tiles read where they read one
+ * (tile_copy: stride-2 column phases, stride-1 column strips on wide maps,
+ * flat tiles' padded phases), and runs the generic kernel where no tile
+ * applies (strides above 2, kernels too wide for the load-mask table).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -78,13 +79,28 @@ struct pat_pconv_layer {
    * filters) instead of that many one-row tiles. NULL: one-row tiles. */
   int32_t tile_rest_rows;
   pat_pconv_tile_fn tile_rest;
-  /* 2: the row tiles (stride_w 2) read a column-phase copy of each image,
-   * made in the context's scratch: per channel c, phase q (input columns
-   * 2j + q at j) at (c * 2 + q) * in_h * pitch, rows of pitch = (in_w + 1)
-   * / 2 floats; a tile's lanes then load contiguous floats. 0: the tiles
-   * read the input itself. */
-  int32_t tile_phases;
+  /* The copy of each image the row tiles read (PAT_PCONV_COPY_*), made in
+   * the context's scratch before the tiles run. */
+  int32_t tile_copy;
 };
+
+/* Row tiles read the input itself. */
+#define PAT_PCONV_COPY_NONE 0
+/* Stride 1, several column blocks of span = tile_vecs * PV_LANES output
+ * columns: before a work item's output rows run, the input rows they read
+ * (band_rows = (tile_rows - 1) * stride_h + (kernel_h - 1) * dilation_h + 1
+ * at most) are copied into the thread's scratch as column strips, one per
+ * block: strip s of channel c, at (c * strips + s) * band_rows * pitch with
+ * pitch = span + (kernel_w - 1) * dilation_w, holds input columns s * span
+ * - pad_left + j at j (0 outside the image), and a tile's a->input points at
+ * its strip of channel 0. The rows of a strip are contiguous, so a tile
+ * reads whole cache lines instead of a narrow piece of every wide row, and
+ * the band stays in the core's L2 while every filter runs over it. */
+#define PAT_PCONV_COPY_STRIPS 1
+/* Stride 2: per channel c, phase q (input columns 2j + q at j) at (c * 2 +
+ * q) * in_h * pitch, rows of pitch = (in_w + 1) / 2 floats; a tile's lanes
+ * then load contiguous floats. */
+#define PAT_PCONV_COPY_PHASES 2
 
 PAT_HIDDEN void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
                                        const float *input, float *output);

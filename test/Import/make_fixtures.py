@@ -78,6 +78,12 @@ def main(out):
         helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1]),
     ], [f32("x", [1, 8, 19, 20])], [f32("y", [1, 4, 19, 20])], [init("w", w)])
 
+    # Wider: 100 columns are several column blocks of the row tiles, which
+    # then read column strips.
+    save(p("pattern_conv_wide.onnx"), [
+        helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1]),
+    ], [f32("x", [1, 8, 12, 100])], [f32("y", [1, 4, 12, 100])], [init("w", w)])
+
     # The same with filter pairs (0, 2) and (1, 3) sharing their kernels'
     # channels and patterns (as pat-prune --filter-group 2 leaves them, up to
     # FKR's order): the tiles run two filters at a time.

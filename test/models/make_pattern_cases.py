@@ -75,6 +75,13 @@ CASES = [
     ("pairs_stride2_batch2", 8, 16, (30, 29), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 2),
     ("pairs_dilation2", 8, 8, (20, 50), (3, 3), 1, [2, 2, 2, 2], 2, 6, 4, 0.5, "Sigmoid", 1),
     ("pairs_odd_filters", 8, 7, (14, 14), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
+    # Stride 1 over several column blocks reads column strips of each unit's
+    # input rows: a partial last strip, a strip wider than the right padding
+    # reaches, dilation 3 with wide padding, rest tiles, Sigmoid applied after
+    # the tiles (per unit, over every strip) on a batch of 2.
+    ("strips_sigmoid_batch2", 8, 8, (19, 75), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, "Sigmoid", 2),
+    ("strips_dilation3_wide_pad", 8, 8, (17, 66), (3, 3), 1, [3, 3, 3, 3], 3, 6, 4, 0.5, "Relu", 1),
+    ("strips_asymmetric_pads", 8, 8, (13, 49), (3, 3), 1, [0, 2, 1, 0], 1, 8, 4, 0.5, None, 1),
     # Small maps (flat tiles): pairs, dilation with wide padding, a 1x1-wide map.
     ("pairs_small_map", 16, 16, (7, 7), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, "Relu", 1),
     ("small_map_dilation2", 8, 8, (9, 6), (3, 3), 1, [2, 3, 2, 1], 2, 6, 4, 0.6, None, 2),

@@ -290,9 +290,15 @@ void printStats(ModuleOp module, const pat::Target &target,
                  "-lane kernel";
         } else {
           path += ", " + s.describe();
-          if (s.kind == pat::LayerSchedule::Kind::PatternRows && s.rows &&
-              pat::rowTilesUsePhases(pconv.getStrides()[1]))
-            path += " on column phases";
+          if (s.kind == pat::LayerSchedule::Kind::PatternRows && s.rows) {
+            pat::PatternTileSpec spec;
+            spec.strideW = pconv.getStrides()[1];
+            spec.outW = out[3];
+            if (pat::rowTilesUsePhases(spec.strideW))
+              path += " on column phases";
+            else if (pat::rowTilesUseStrips(spec, s.vecs, target))
+              path += " on column strips";
+          }
         }
       }
       if (pconv.getActivation() != "none")
