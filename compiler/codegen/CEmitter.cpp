@@ -637,7 +637,7 @@ std::string Emitter::patternConvBlock(const std::string &name,
   if (striped)
     patternScratchBytes = std::max(
         patternScratchBytes, spec.inC * stripCount(spec, shape.vecs, target) *
-                                 stripBandRows(spec, shape.rows) *
+                                 tileInputRows(spec, shape.rows) *
                                  stripPitch(spec, shape.vecs, target) * 4);
   std::ostringstream fields;
   fields << shape.rows << ", " << shape.vecs << ", "

@@ -64,7 +64,7 @@ int64_t stripCount(const PatternTileSpec &s, int64_t vecs,
   return (s.outW + span - 1) / span;
 }
 
-int64_t stripBandRows(const PatternTileSpec &s, int64_t tileRows) {
+int64_t tileInputRows(const PatternTileSpec &s, int64_t tileRows) {
   return (tileRows - 1) * s.strideH + (s.kernelH - 1) * s.dilationH + 1;
 }
 
@@ -106,7 +106,7 @@ std::vector<TileShape> tileShapeCandidates(const PatternTileSpec &s,
   // rows closer than their loaded width merge) and the loop's own
   // instructions (index load, addresses, pointer bumps: about 8).
   auto tileCost = [&](int64_t r, int64_t v, int64_t f) {
-    int64_t inRows = (r - 1) * s.strideH + (s.kernelH - 1) * s.dilationH + 1;
+    int64_t inRows = tileInputRows(s, r);
     int64_t base = baseVectors(s, v, target);
     int64_t rowBytes = base * lanes * s.strideW * 4;
     int64_t pitch = (rowTilesUseStrips(s, v, target) ? stripPitch(s, v, target)
@@ -411,7 +411,7 @@ std::string emitPatternTile(const std::string &name,
   int64_t channelFloats =
       phased    ? 2 * s.inH * pitch
       : striped ? stripCount(s, vecs, target) *
-                      stripBandRows(s, bandTileRows ? bandTileRows : rows) * pitch
+                      tileInputRows(s, bandTileRows ? bandTileRows : rows) * pitch
                 : s.inH * s.inW;
   // Offset from in0 of vector u of input row j, parity `parity`.
   auto loadOffset = [&](int64_t j, int64_t parity, int64_t u) -> int64_t {

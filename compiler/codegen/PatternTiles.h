@@ -123,8 +123,9 @@ int64_t stripPitch(const PatternTileSpec &spec, int64_t vecs,
 /// Column strips per channel.
 int64_t stripCount(const PatternTileSpec &spec, int64_t vecs,
                    const Target &target);
-/// Input rows of the strip band of a unit of `tileRows` output rows.
-int64_t stripBandRows(const PatternTileSpec &spec, int64_t tileRows);
+/// Input rows a tile of `tileRows` output rows reads (the rows of a strip
+/// band).
+int64_t tileInputRows(const PatternTileSpec &spec, int64_t tileRows);
 
 /// Input vectors a tile loads per input row and parity: `vecs` plus those
 /// the widest tap-column shift reaches into (pat_pconv_layer::tile_base_vecs).

@@ -68,6 +68,8 @@ typedef struct pconv_job {
   int64_t tile_items;   /* row-tile work items per image */
   int use_tiles;
   int striped; /* PAT_PCONV_COPY_STRIPS: items are whole row units */
+  int64_t units;     /* with strips: the row-tile units (tiles, rest tile) */
+  int64_t per_image; /* work items per image */
 } pconv_job;
 
 /* Output planes and biases of storage filters [f, f + nf) of one image,
@@ -160,13 +162,14 @@ static int strips_fit(const pat_ctx *ctx, const pat_pconv_layer *l) {
   return floats * sizeof(float) <= ctx->scratch_bytes;
 }
 
-/* Copies into `band` the input rows [iy0, iy0 + n) of `image` (zero outside
- * the image) as column strips. */
+/* Copies into `band` (strips of `rows` rows) the input rows [iy0, iy0 + n)
+ * of `image` (zero outside the image) as column strips. */
 static void copy_strip_band(const pat_pconv_layer *l, const float *image,
-                            float *band, int64_t iy0, int64_t n) {
+                            float *band, int64_t rows, int64_t iy0,
+                            int64_t n) {
   const pat_conv2d_params *p = &l->conv;
   int64_t pitch = strip_pitch(l), count = strip_count(l);
-  int64_t span = l->tile_vecs * PV_LANES, rows = strip_band_rows(l, l->tile_rows);
+  int64_t span = l->tile_vecs * PV_LANES;
   /* Input row by input row (sequential reads the hardware prefetcher
    * follows), strip by strip. */
   for (int64_t c = 0; c < p->in_c; ++c)
@@ -218,8 +221,8 @@ static void run_strip_unit(const pconv_job *job, int tid, int64_t b,
   int64_t band_rows = strip_band_rows(l, l->tile_rows);
   int64_t span = l->tile_vecs * PV_LANES, base = l->tile_base_vecs;
   int64_t iy0 = oy * p->stride_h - p->pad_top;
-  copy_strip_band(l, job->input + b * p->in_c * p->in_h * p->in_w, band, iy0,
-                  strip_band_rows(l, rows));
+  copy_strip_band(l, job->input + b * p->in_c * p->in_h * p->in_w, band,
+                  band_rows, iy0, strip_band_rows(l, rows));
   float *out_image = job->output + b * p->out_c * p->out_h * p->out_w;
   int64_t nf = rows > 1 ? job->tile_filters : 1;
   pat_pconv_tile_args a;
@@ -263,22 +266,18 @@ static void pconv_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const pconv_job *job = (const pconv_job *)arg;
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
-  int64_t per_image =
-      job->striped ? job->tiles + (job->rest_rows ? 1 : 0) + job->singles
-                   : job->tile_items + job->singles * job->filters;
   for (int64_t t = begin; t < end; ++t) {
-    int64_t b = t / per_image, item = t % per_image;
+    int64_t b = t / job->per_image, item = t % job->per_image;
     if (job->striped) {
       /* One item per unit: the row tiles, the rest tile, single rows. */
-      int64_t units = job->tiles + (job->rest_rows ? 1 : 0);
       if (item < job->tiles)
         run_strip_unit(job, tid, b, job->oy_lo + item * l->tile_rows,
                        l->tile_rows, l->tile);
-      else if (item < units)
+      else if (item < job->units)
         run_strip_unit(job, tid, b, job->oy_lo + item * l->tile_rows,
                        job->rest_rows, l->tile_rest);
       else {
-        int64_t i = item - units;
+        int64_t i = item - job->units;
         int64_t oy = i < job->oy_lo ? i : job->covered_hi + (i - job->oy_lo);
         run_strip_unit(job, tid, b, oy, 1, l->tile_row);
       }
@@ -512,10 +511,11 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
   job.singles = job.oy_lo + (p->out_h - job.covered_hi);
   job.tile_items = (job.tiles + (job.rest_rows ? 1 : 0)) *
                    (job.filters / job.tile_filters);
-  int64_t items = job.tile_items + job.singles * job.filters;
   job.striped = job.use_tiles && striped;
-  if (job.striped)
-    items = job.tiles + (job.rest_rows ? 1 : 0) + job.singles;
+  job.units = job.tiles + (job.rest_rows ? 1 : 0);
+  job.per_image = job.striped ? job.units + job.singles
+                              : job.tile_items + job.singles * job.filters;
+  int64_t items = job.per_image;
   if (!(job.use_tiles && phased)) {
     pat_parallel_for(ctx, p->batch * items, 1, pconv_tasks, &job);
     return;
