@@ -1,4 +1,4 @@
-//===- FuseResidual.cpp - Fuse residual adds into dense convs ---*- C++ -*-===//
+//===- FuseResidual.cpp - Fuse residual adds into convs ---------*- C++ -*-===//
 //
 // Part of patc.
 //
@@ -18,20 +18,30 @@ using namespace pat;
 
 namespace {
 
-/// The conv that can absorb `add` with the other operand as its residual:
-/// one the emitter runs on the GEMM kernel (constant weights, one group),
-/// used only by the add, without an activation of its own.
-Conv2DOp fusableConv(AddOp add, Value &residual) {
+/// Whether `conv` can absorb an add of `other` as its residual: used only by
+/// the add, without a residual or an activation of its own, and the other
+/// operand has the conv's type (no broadcast).
+template <typename ConvOp>
+bool canAbsorb(ConvOp conv, AddOp add, Value other) {
+  return conv->hasOneUse() && !conv.getResidual() &&
+         conv.getActivation() == "none" && add.getType() == conv.getType() &&
+         other.getType() == conv.getType();
+}
+
+/// The conv (dense or pattern) that can absorb `add`, with the other operand
+/// as its residual. Dense convs must run on the GEMM kernel (constant
+/// weights, one group); every pattern conv can.
+Operation *fusableConv(AddOp add, Value &residual) {
   for (int side = 0; side < 2; ++side) {
-    auto conv = add->getOperand(side).getDefiningOp<Conv2DOp>();
-    Value other = add->getOperand(1 - side);
-    if (!conv || !conv->hasOneUse() || conv.getResidual() ||
-        conv.getActivation() != "none" || conv.getGroups() != 1 ||
-        !getF32Constant(conv.getWeight()) ||
-        add.getType() != conv.getType() || other.getType() != conv.getType())
-      continue;
+    Value value = add->getOperand(side), other = add->getOperand(1 - side);
     residual = other;
-    return conv;
+    if (auto conv = value.getDefiningOp<Conv2DOp>())
+      if (canAbsorb(conv, add, other) && conv.getGroups() == 1 &&
+          getF32Constant(conv.getWeight()))
+        return conv;
+    if (auto conv = value.getDefiningOp<PatternConv2DOp>())
+      if (canAbsorb(conv, add, other))
+        return conv;
   }
   return nullptr;
 }
@@ -39,7 +49,8 @@ Conv2DOp fusableConv(AddOp add, Value &residual) {
 /// The residual is read by the conv, so it must exist before it: move the
 /// conv down to the add (everything the conv reads is defined before the
 /// conv, hence before the add).
-void fuse(AddOp add, Conv2DOp conv, Value residual) {
+template <typename ConvOp>
+void fuse(AddOp add, ConvOp conv, Value residual) {
   conv->moveBefore(add);
   conv.getResidualMutable().assign(residual);
   add.getResult().replaceAllUsesWith(conv.getResult());
@@ -55,8 +66,11 @@ struct FuseResidualPass
     getOperation().walk([&](AddOp add) { adds.push_back(add); });
     for (AddOp add : adds) {
       Value residual;
-      if (Conv2DOp conv = fusableConv(add, residual))
-        fuse(add, conv, residual);
+      Operation *conv = fusableConv(add, residual);
+      if (auto dense = dyn_cast_or_null<Conv2DOp>(conv))
+        fuse(add, dense, residual);
+      else if (auto pattern = dyn_cast_or_null<PatternConv2DOp>(conv))
+        fuse(add, pattern, residual);
     }
   }
 };

@@ -38,16 +38,18 @@ def FuseBiasActivation : Pass<"pat-fuse-bias-activation",
 }
 
 def FuseResidual : Pass<"pat-fuse-residual", "mlir::func::FuncOp"> {
-  let summary = "Fuse a residual add (and the activation after it) into a dense conv2d";
+  let summary = "Fuse a residual add (and the activation after it) into a conv";
   let description = [{
-    `add(conv2d(x, W), r)` (either operand order) where the conv has constant
-    weights, one group, one use and no activation yet, and `r` has the
-    result's type, becomes `conv2d(x, W) residual r`; a following unary
-    activation that only reads the add becomes the conv's activation. The
-    GEMM kernel then adds `r` and applies the activation while its output
-    tile is in cache, instead of two more passes over the tensor (ResNet's
-    bottleneck blocks end this way). Runs after sparsity analysis: pattern
-    convs keep the separate add.
+    `add(conv(x, W), r)` (either operand order), where the conv has one use
+    and no activation yet and `r` has the result's type, becomes
+    `conv(x, W) residual r`; a following unary activation that only reads
+    the add becomes the conv's activation. The conv is a `pat.conv2d` with
+    constant weights and one group (run by the GEMM kernel) or any
+    `pat.pattern_conv2d` (its tiles add `r` in their store). The kernel then
+    adds `r` and applies the activation while its output is in registers or
+    cache, instead of two more passes over the tensor (ResNet blocks end
+    this way). Runs after sparsity analysis, so it sees which convs became
+    pattern convs.
   }];
 }
 

@@ -103,14 +103,14 @@ struct SparsityAnalysisPass
       return record(op, d);
 
     OpBuilder builder(op);
-    SmallVector<NamedAttribute> attrs;
-    for (NamedAttribute a : op->getAttrs())
-      if (a.getName() != "groups")
-        attrs.push_back(a);
-    attrs.push_back(builder.getNamedAttr(
-        "patterns", PatternSetAttr::get(op.getContext(), kh, kw, set)));
     auto pattern = builder.create<PatternConv2DOp>(
-        op.getLoc(), TypeRange{op.getType()}, op->getOperands(), attrs);
+        op.getLoc(), op.getType(), op.getInput(), op.getWeight(), op.getBias(),
+        op.getResidual(), PatternSetAttr::get(op.getContext(), kh, kw, set),
+        /*filter_order=*/nullptr, /*filter_groups=*/nullptr, /*fkw=*/nullptr,
+        op.getStrides(), op.getPads(), op.getDilations(), op.getActivation(),
+        op.getActAlpha(), op.getActBeta());
+    for (NamedAttribute a : op->getDiscardableAttrs())
+      pattern->setAttr(a.getName(), a.getValue());
     record(pattern, d);
     op.replaceAllUsesWith(pattern.getResult());
     op.erase();

@@ -405,6 +405,7 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   spec.padTop = op.getPads()[0];
   spec.padLeft = op.getPads()[1];
   spec.relu = op.getActivation() == "relu";
+  spec.residual = bool(op.getResidual());
   ArrayRef<int32_t> stride = fkw.getStride().asArrayRef();
   ArrayRef<int32_t> index = fkw.getIndex().asArrayRef();
   int64_t shared = sharedTileFilters(stride, index, numPatterns, filters);
@@ -542,9 +543,11 @@ Emitter::patternLayerText(PatternConv2DOp op, const PatternTileSpec &spec) {
        << ", (const int32_t *)" << i32Blob(stride)
        << ",\n      (const int64_t *)" << startExpr << ", " << weights << ", "
        << (op.getBias() ? in(op.getBias()) : "NULL") << ",\n      ";
+  std::string residual =
+      op.getResidual() ? in(op.getResidual()) : std::string("NULL");
   return {head.str(), "};\n    pat_pattern_conv2d_f32(ctx, &l, " +
-                         in(op.getInput()) + ", " + outp(op.getResult()) +
-                         ");\n  }\n"};
+                         in(op.getInput()) + ", " + residual + ", " +
+                         outp(op.getResult()) + ");\n  }\n"};
 }
 
 /// A pattern conv run by a dense GEMM kernel: its FKW weights scattered
@@ -579,8 +582,9 @@ std::string Emitter::densePatternConvBlock(PatternConv2DOp op,
          gemmKernelFunction(kernel) +
          "(ctx, &p, " + in(op.getInput()) + ", (const float *)" +
          weightExpr(addBlob(panels)) + ", " +
-         (op.getBias() ? in(op.getBias()) : std::string("NULL")) + ", NULL, " +
-         outp(op.getResult()) + ");\n  }\n";
+         (op.getBias() ? in(op.getBias()) : std::string("NULL")) + ", " +
+         (op.getResidual() ? in(op.getResidual()) : std::string("NULL")) +
+         ", " + outp(op.getResult()) + ");\n  }\n";
 }
 
 /// Emits the tile functions of `schedule` under names starting with `name`

@@ -167,6 +167,19 @@ TileShape chooseTileShape(const PatternTileSpec &s, const Target &target,
   return candidates.empty() ? TileShape() : candidates.front();
 }
 
+/// What a tile stores for accumulator `acc` of its filter f at `offset` of
+/// the output plane (under `mask`): plus the residual's vector at the same
+/// place, then the ReLU, where the layer has them.
+static std::string storedValue(const PatternTileSpec &s, const std::string &acc,
+                               int64_t f, const std::string &offset,
+                               const std::string &mask) {
+  std::string value = acc;
+  if (s.residual)
+    value = "PV_ADD(" + value + ", PV_LOADM(a->residual[" + std::to_string(f) +
+            "] + " + offset + ", " + mask + "))";
+  return s.relu ? "PV_MAX0(" + value + ")" : value;
+}
+
 /// Where tap t of a flat tile reads: phase plane and offset from the output's
 /// flat position (see pat_pconv_layer::flat_tile).
 static std::pair<int64_t, int64_t> flatTapSource(const PatternTileSpec &s,
@@ -346,9 +359,10 @@ std::string emitFlatPatternTile(const std::string &name,
   // Flat position o = y * pitch + x holds output (y, x) for x < out_w; each
   // vector is stored row piece by row piece with constant masks (the
   // pointer may point before the row; masked-off lanes are not touched).
+  // With a residual, each piece first adds the residual's piece (same
+  // offset and mask).
   for (int64_t f = 0; f < F; ++f)
     for (int64_t v = 0; v < V; ++v) {
-      std::string value = s.relu ? "PV_MAX0(" + acc(f, v) + ")" : acc(f, v);
       int64_t lo0 = v * lanes, hi0 = lo0 + lanes;
       for (int64_t y = std::max<int64_t>(0, lo0 / pitch - 1); y < s.outH; ++y) {
         int64_t lo = std::max(lo0, y * pitch), hi = std::min(hi0, y * pitch + s.outW);
@@ -356,9 +370,12 @@ std::string emitFlatPatternTile(const std::string &name,
           break;
         if (lo >= hi)
           continue;
-        c << "  PV_STOREM(a->output[" << f << "] + " << y * s.outW + lo0 - y * pitch
-          << ", " << value << ", PM_RANGE(" << lo - lo0 << ", " << hi - lo0
-          << "));\n";
+        std::string offset = std::to_string(y * s.outW + lo0 - y * pitch);
+        std::string mask = "PM_RANGE(" + std::to_string(lo - lo0) + ", " +
+                           std::to_string(hi - lo0) + ")";
+        c << "  PV_STOREM(a->output[" << f << "] + " << offset << ", "
+          << storedValue(s, acc(f, v), f, offset, mask) << ", " << mask
+          << ");\n";
       }
     }
   c << "  (void)st; (void)index;";
@@ -589,11 +606,13 @@ std::string emitPatternTile(const std::string &name,
   for (int64_t f = 0; f < F; ++f)
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t v = 0; v < vecs; ++v) {
-        std::string value =
-            s.relu ? "PV_MAX0(" + acc(f, r, v) + ")" : acc(f, r, v);
-        c << "  PV_STOREM(a->output[" << f << "] + (a->oy + " << r << ") * "
-          << s.outW << " + a->ox + " << v * lanes << ", " << value
-          << ", a->store_mask[" << v << "]);\n";
+        std::string offset = "(a->oy + " + std::to_string(r) + ") * " +
+                             std::to_string(s.outW) + " + a->ox + " +
+                             std::to_string(v * lanes);
+        std::string mask = "a->store_mask[" + std::to_string(v) + "]";
+        c << "  PV_STOREM(a->output[" << f << "] + " << offset << ", "
+          << storedValue(s, acc(f, r, v), f, offset, mask) << ", " << mask
+          << ");\n";
       }
   c << "  (void)st; (void)index; (void)in0;";
   for (int64_t f = 0; f < F; ++f)

@@ -30,6 +30,9 @@ struct PatternTileSpec {
   int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
   int64_t padTop = 0, padLeft = 0;
   bool relu = false; ///< Apply max(x, 0) when storing.
+  /// Add the residual (a->residual[f], laid out as the output) when
+  /// storing, before the ReLU.
+  bool residual = false;
 };
 
 /// Rows, vectors and filters of a layer's tile for `target`; rows == 0

@@ -155,6 +155,9 @@ LogicalResult PatternConv2DOp::verify() {
     return failure();
   if (getBias() && shapeOf(getBias()) != ArrayRef<int64_t>{outC})
     return emitOpError("bias must have shape [") << outC << "]";
+  if (getResidual() && getResidual().getType() != getResult().getType())
+    return emitOpError("residual must have the result's type ")
+           << getResult().getType() << ", got " << getResidual().getType();
   auto isPermutation = [&](auto values, int64_t n) {
     if ((int64_t)values.size() != n)
       return false;

@@ -67,7 +67,8 @@ def Pat_Conv2DOp : Pat_Op<"conv2d", [Pure, AttrSizedOperandSegments]> {
   let hasVerifier = 1;
 }
 
-def Pat_PatternConv2DOp : Pat_Op<"pattern_conv2d", [Pure]> {
+def Pat_PatternConv2DOp : Pat_Op<"pattern_conv2d",
+    [Pure, AttrSizedOperandSegments]> {
   let summary = "2-D convolution whose kernels follow a set of patterns";
   let description = [{
     Made from `pat.conv2d` by `pat-sparsity-analysis` when the layer's
@@ -80,9 +81,14 @@ def Pat_PatternConv2DOp : Pat_Op<"pattern_conv2d", [Pure]> {
     filters. After it, `weight` is the 1-D FKW weight array described by
     `fkw`. `filter_groups` holds the first storage filter of each FKR group.
     Groups other than 1 never become pattern convolutions.
+
+    As for `pat.conv2d`, `pat-fuse-residual` may fold an add after the conv
+    into a `residual` of the result's type, added before the activation:
+    act(conv + bias + residual).
   }];
   let arguments = !con((ins Pat_F32Tensor:$input, Pat_F32Tensor:$weight,
                             Optional<Pat_F32Tensor>:$bias,
+                            Optional<Pat_F32Tensor>:$residual,
                             Pat_PatternSetAttr:$patterns,
                             OptionalAttr<DenseI64ArrayAttr>:$filter_order,
                             OptionalAttr<DenseI64ArrayAttr>:$filter_groups,
@@ -93,7 +99,7 @@ def Pat_PatternConv2DOp : Pat_Op<"pattern_conv2d", [Pure]> {
                        FusedActivationArgs);
   let results = (outs Pat_F32Tensor:$result);
   let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? attr-dict `:`
+    $input `,` $weight (`,` $bias^)? (`residual` $residual^)? attr-dict `:`
     functional-type(operands, results)
   }];
   let hasVerifier = 1;

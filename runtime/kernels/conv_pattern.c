@@ -15,7 +15,8 @@
 #include <string.h>
 
 void pat_pattern_conv2d_rows_generic(const pat_pconv_layer *l,
-                                     const float *image, float *plane,
+                                     const float *image,
+                                     const float *residual_plane, float *plane,
                                      int64_t f, int64_t oy0, int64_t oy1) {
   const pat_conv2d_params *p = &l->conv;
   int64_t plane_in = p->in_h * p->in_w, P = l->num_patterns;
@@ -50,6 +51,9 @@ void pat_pattern_conv2d_rows_generic(const pat_pconv_layer *l,
         }
       }
     }
+    if (residual_plane)
+      for (int64_t x = 0; x < p->out_w; ++x)
+        row[x] += residual_plane[oy * p->out_w + x];
     if (p->act.kind != PAT_ACT_NONE)
       pat_activation_f32(row, row, p->out_w, p->act);
   }
@@ -59,6 +63,7 @@ typedef struct pconv_job {
   pat_ctx *ctx;
   const pat_pconv_layer *l;
   const float *input; /* the batch's images, or one image's column phases */
+  const float *residual; /* laid out as output, or NULL */
   float *output;
   int64_t filters, tiles, oy_lo, oy_hi;
   int64_t rest_rows;    /* rows of the one rest tile after the tiles, or 0 */
@@ -72,15 +77,18 @@ typedef struct pconv_job {
   int64_t per_image; /* work items per image */
 } pconv_job;
 
-/* Output planes and biases of storage filters [f, f + nf) of one image,
- * whose output is `out_image` ([out_c][out_h][out_w]). */
+/* Output and residual planes and biases of storage filters [f, f + nf) of
+ * one image, whose output is `out_image` ([out_c][out_h][out_w]) and
+ * residual `res_image` (the same layout, or NULL). */
 static void set_filters(const pat_pconv_layer *l, pat_pconv_tile_args *a,
-                        float *out_image, int64_t f, int64_t nf) {
+                        float *out_image, const float *res_image, int64_t f,
+                        int64_t nf) {
   const pat_conv2d_params *p = &l->conv;
   a->filter = f;
   for (int64_t i = 0; i < nf; ++i) {
     int32_t o = l->reorder[f + i];
     a->output[i] = out_image + o * p->out_h * p->out_w;
+    a->residual[i] = res_image ? res_image + o * p->out_h * p->out_w : NULL;
     a->bias[i] = l->bias ? l->bias[o] : 0.f;
   }
 }
@@ -97,6 +105,15 @@ static void finish_rows(const pat_pconv_layer *l, const pat_pconv_tile_args *a,
                        a->output[i] + oy * p->out_w, rows * p->out_w, p->act);
 }
 
+/* Image b's residual ([out_c][out_h][out_w]), or NULL. In the stride-2
+ * path job->output and job->residual already point at the current image and
+ * b is 0. */
+static const float *residual_image(const pconv_job *job, int64_t b) {
+  const pat_conv2d_params *p = &job->l->conv;
+  return job->residual ? job->residual + b * p->out_c * p->out_h * p->out_w
+                       : NULL;
+}
+
 /* Runs a generated tile over rows [oy, oy + rows) of storage filters
  * [f, f + nf), column block by column block. */
 static void run_tiles(const pconv_job *job, int64_t b, int64_t f, int64_t nf,
@@ -105,7 +122,8 @@ static void run_tiles(const pconv_job *job, int64_t b, int64_t f, int64_t nf,
   const pat_conv2d_params *p = &l->conv;
   pat_pconv_tile_args a;
   a.input = job->input + b * p->in_c * p->in_h * p->in_w;
-  set_filters(l, &a, job->output + b * p->out_c * p->out_h * p->out_w, f, nf);
+  set_filters(l, &a, job->output + b * p->out_c * p->out_h * p->out_w,
+              residual_image(job, b), f, nf);
   a.oy = oy;
   int64_t vecs = l->tile_vecs, s = p->stride_w, base = l->tile_base_vecs;
   int64_t span = vecs * PV_LANES;
@@ -224,6 +242,7 @@ static void run_strip_unit(const pconv_job *job, int tid, int64_t b,
   copy_strip_band(l, job->input + b * p->in_c * p->in_h * p->in_w, band,
                   band_rows, iy0, strip_band_rows(l, rows));
   float *out_image = job->output + b * p->out_c * p->out_h * p->out_w;
+  const float *res_image = residual_image(job, b);
   int64_t nf = rows > 1 ? job->tile_filters : 1;
   pat_pconv_tile_args a;
   a.oy = oy;
@@ -248,12 +267,12 @@ static void run_strip_unit(const pconv_job *job, int tid, int64_t b,
       }
     }
     for (int64_t f = 0; f < job->filters; f += nf) {
-      set_filters(l, &a, out_image, f, nf);
+      set_filters(l, &a, out_image, res_image, f, nf);
       fn(l, &a);
     }
   }
   for (int64_t f = 0; f < job->filters; f += nf) {
-    set_filters(l, &a, out_image, f, nf);
+    set_filters(l, &a, out_image, res_image, f, nf);
     finish_rows(l, &a, nf, oy, rows);
   }
 }
@@ -302,9 +321,10 @@ static void pconv_tasks(void *arg, int64_t begin, int64_t end, int tid) {
       run_tiles(job, b, f, 1, oy, 1, l->tile_row);
     } else {
       const float *image = job->input + b * p->in_c * p->in_h * p->in_w;
-      float *plane = job->output +
-                     (b * p->out_c + l->reorder[f]) * p->out_h * p->out_w;
-      pat_pattern_conv2d_rows_generic(l, image, plane, f, oy, oy + 1);
+      int64_t at = (b * p->out_c + l->reorder[f]) * p->out_h * p->out_w;
+      pat_pattern_conv2d_rows_generic(
+          l, image, job->residual ? job->residual + at : NULL,
+          job->output + at, f, oy, oy + 1);
     }
   }
 }
@@ -351,6 +371,7 @@ typedef struct flat_job {
   const pat_pconv_layer *l;
   const float *image;
   float *padded, *output; /* output: this image's [out_c][out_h][out_w] */
+  const float *residual;   /* this image's, or NULL */
 } flat_job;
 
 /* Padded columns and rows the taps read (the copy's extent). */
@@ -410,7 +431,7 @@ static void flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   for (int64_t g = begin; g < end; ++g) {
     pat_pconv_tile_args a;
     a.input = job->padded;
-    set_filters(l, &a, job->output, g * nf, nf);
+    set_filters(l, &a, job->output, job->residual, g * nf, nf);
     a.oy = a.ox = 0;
     l->flat_tile(l, &a);
     finish_rows(l, &a, nf, 0, p->out_h);
@@ -418,7 +439,8 @@ static void flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
 }
 
 static void run_flat(pat_ctx *ctx, const pat_pconv_layer *l,
-                     const float *input, float *output) {
+                     const float *input, const float *residual,
+                     float *output) {
   const pat_conv2d_params *p = &l->conv;
   flat_job job;
   job.l = l;
@@ -426,6 +448,8 @@ static void run_flat(pat_ctx *ctx, const pat_pconv_layer *l,
   for (int64_t b = 0; b < p->batch; ++b) {
     job.image = input + b * p->in_c * p->in_h * p->in_w;
     job.output = output + b * p->out_c * p->out_h * p->out_w;
+    job.residual =
+        residual ? residual + b * p->out_c * p->out_h * p->out_w : NULL;
     pat_parallel_for(ctx, p->in_c, 16, flat_pad_tasks, &job);
     pat_parallel_for(ctx, p->out_c / l->tile_filters, 1, flat_tasks, &job);
   }
@@ -449,16 +473,18 @@ static int flat_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
 }
 
 void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
-                            const float *input, float *output) {
+                            const float *input, const float *residual,
+                            float *output) {
   const pat_conv2d_params *p = &l->conv;
   if (flat_usable(ctx, l)) {
-    run_flat(ctx, l, input, output);
+    run_flat(ctx, l, input, residual, output);
     return;
   }
   pconv_job job;
   job.ctx = ctx;
   job.l = l;
   job.input = input;
+  job.residual = residual;
   job.output = output;
   job.filters = p->out_c;
   job.oy_lo = job.oy_hi = 0;
@@ -529,6 +555,8 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
     copy.image = input + b * p->in_c * p->in_h * p->in_w;
     pat_parallel_for(ctx, p->in_c, 16, phase_copy_tasks, &copy);
     job.output = output + b * p->out_c * p->out_h * p->out_w;
+    job.residual =
+        residual ? residual + b * p->out_c * p->out_h * p->out_w : NULL;
     pat_parallel_for(ctx, items, 1, pconv_tasks, &job);
   }
 }

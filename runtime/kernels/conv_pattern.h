@@ -27,6 +27,9 @@
 typedef struct pat_pconv_tile_args {
   const float *input; /* the image, [in_c][in_h][in_w] */
   float *output[PAT_PCONV_MAX_FILTERS]; /* per filter: its output plane */
+  /* Per filter: the residual's plane (laid out as the output), which the
+   * tiles of a layer with a residual add before the activation; else NULL. */
+  const float *residual[PAT_PCONV_MAX_FILTERS];
   int64_t filter;     /* storage (FKW) index of the first filter */
   int64_t oy, ox;
   float bias[PAT_PCONV_MAX_FILTERS];
@@ -102,13 +105,19 @@ struct pat_pconv_layer {
  * then load contiguous floats. */
 #define PAT_PCONV_COPY_PHASES 2
 
+/* act(conv(input) + bias + residual); `residual` (the output's shape) may
+ * be NULL. A layer whose tiles were generated with a residual must get
+ * one. */
 PAT_HIDDEN void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
-                                       const float *input, float *output);
+                                       const float *input,
+                                       const float *residual, float *output);
 
 /* Output rows [oy0, oy1) of storage filter f of one image, without
- * generated code; `plane` is that filter's output plane. */
+ * generated code; `plane` is that filter's output plane and `residual_plane`
+ * the residual's (or NULL). */
 PAT_HIDDEN void pat_pattern_conv2d_rows_generic(const pat_pconv_layer *l,
                                                 const float *image,
+                                                const float *residual_plane,
                                                 float *plane, int64_t f,
                                                 int64_t oy0, int64_t oy1);
 

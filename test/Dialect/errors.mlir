@@ -133,3 +133,11 @@ func.func @conv_residual_shape(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x1x1xf32>,
   %y = pat.conv2d %x, %w residual %r {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %y : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+func.func @pattern_residual_shape(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>, %r: tensor<1x1x4x3xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{residual must have the result's type 'tensor<1x1x4x4xf32>', got 'tensor<1x1x4x3xf32>'}}
+  %y = pat.pattern_conv2d %x, %w residual %r {patterns = #pat.patterns<3x3, ["010/111/000"]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>, tensor<1x1x4x3xf32>) -> tensor<1x1x4x4xf32>
+  return %y : tensor<1x1x4x4xf32>
+}

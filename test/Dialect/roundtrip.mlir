@@ -53,3 +53,13 @@ func.func @pattern_conv(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %y = pat.pattern_conv2d %x, %w {patterns = #pat.patterns<3x3, ["010/111/000", "000/011/011"]>, fkw = #pat.fkw<reorder = [1, 0], offsets = [0, 1, 1], index = [0], stride = [0, 1, 1, 1, 1, 1]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<4xf32>) -> tensor<1x2x4x4xf32>
   return %y : tensor<1x2x4x4xf32>
 }
+
+// A fused residual prints after the bias, as on pat.conv2d.
+// CHECK-LABEL: func.func @pattern_conv_residual
+// CHECK: pat.pattern_conv2d %arg0, %{{[^ ]*}}, %{{[^ ]*}} residual %arg1 {activation = "relu"
+func.func @pattern_conv_residual(%x: tensor<1x1x4x4xf32>, %r: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = pat.constant dense<1.0> : tensor<2x1x3x3xf32>
+  %b = pat.constant dense<0.5> : tensor<2xf32>
+  %y = pat.pattern_conv2d %x, %w, %b residual %r {activation = "relu", patterns = #pat.patterns<3x3, ["111/111/111"]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>, tensor<2xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}

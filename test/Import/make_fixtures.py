@@ -78,6 +78,14 @@ def main(out):
         helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1]),
     ], [f32("x", [1, 8, 19, 20])], [f32("y", [1, 4, 19, 20])], [init("w", w)])
 
+    # A residual add and ReLU after the conv, which patc folds into it.
+    save(p("pattern_conv_residual.onnx"), [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="pconv", pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["c", "r"], ["s"], name="add"),
+        helper.make_node("Relu", ["s"], ["y"], name="relu"),
+    ], [f32("x", [1, 8, 12, 20]), f32("r", [1, 4, 12, 20])], [f32("y", [1, 4, 12, 20])],
+        [init("w", w)])
+
     # Wider: 100 columns are several column blocks of the row tiles, which
     # then read column strips.
     save(p("pattern_conv_wide.onnx"), [

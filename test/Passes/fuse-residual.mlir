@@ -29,6 +29,32 @@ func.func @no_activation(%x: tensor<1x1x4x4xf32>, %y: tensor<1x2x4x4xf32>) -> te
   return %a : tensor<1x2x4x4xf32>
 }
 
+// A pattern conv takes the add and the relu too (its tiles add the
+// residual in their store).
+// CHECK-LABEL: func.func @pattern_conv
+// CHECK: pat.pattern_conv2d %arg0, %{{[^ ]*}} residual %arg1 {activation = "relu"
+// CHECK-NOT: pat.add
+// CHECK-NOT: pat.relu
+func.func @pattern_conv(%x: tensor<1x1x4x4xf32>, %y: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = pat.constant dense<1.0> : tensor<2x1x3x3xf32>
+  %c = pat.pattern_conv2d %x, %w {patterns = #pat.patterns<3x3, ["111/111/111"]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x4x4xf32>
+  %a = pat.add %y, %c : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %o = pat.relu %a : tensor<1x2x4x4xf32>
+  return %o : tensor<1x2x4x4xf32>
+}
+
+// A pattern conv with its own activation keeps the add (relu(conv) + r is
+// not relu(conv + r)).
+// CHECK-LABEL: func.func @pattern_conv_activated
+// CHECK: pat.pattern_conv2d %arg0, %{{[^ ]*}} {activation = "relu"
+// CHECK: pat.add
+func.func @pattern_conv_activated(%x: tensor<1x1x4x4xf32>, %y: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = pat.constant dense<1.0> : tensor<2x1x3x3xf32>
+  %c = pat.pattern_conv2d %x, %w {activation = "relu", patterns = #pat.patterns<3x3, ["111/111/111"]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x4x4xf32>
+  %a = pat.add %c, %y : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %a : tensor<1x2x4x4xf32>
+}
+
 // Left alone: a conv with a second user, one with runtime weights, a
 // depthwise conv (not the GEMM kernel), a broadcasting residual, and a conv
 // that already has an activation.

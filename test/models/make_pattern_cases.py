@@ -86,7 +86,19 @@ CASES = [
     ("pairs_small_map", 16, 16, (7, 7), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, "Relu", 1),
     ("small_map_dilation2", 8, 8, (9, 6), (3, 3), 1, [2, 3, 2, 1], 2, 6, 4, 0.6, None, 2),
     ("one_pixel", 8, 8, (1, 1), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.6, None, 1),
+    # Residual adds (RESIDUAL below) that patc folds into the pattern conv:
+    # row tiles with rest and border rows on a batch of 2, Sigmoid applied
+    # after strip tiles, stride-2 phases, the generic kernel, a flat tile.
+    ("residual_rows_batch2", 8, 8, (13, 37), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, "Relu", 2),
+    ("residual_strips_sigmoid", 8, 8, (11, 70), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, "Sigmoid", 1),
+    ("residual_stride2", 8, 8, (21, 30), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.5, "Relu", 1),
+    ("residual_stride3_generic", 8, 8, (17, 19), (3, 3), 3, [1, 1, 1, 1], 1, 4, 4, 0.6, "Relu", 1),
+    ("residual_small_map", 16, 16, (7, 7), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
 ]
+
+# Cases whose conv output is added to a second input of the output's shape
+# (Add(conv, r{i}), then the activation), as ResNet blocks end.
+RESIDUAL = {name for name, *_ in CASES if name.startswith("residual_")}
 
 
 def main():
@@ -110,15 +122,21 @@ def main():
         x, y = f"x{i}_{name}", f"y{i}_{name}"
         inits += [numpy_helper.from_array(weight, f"w{i}"),
                   numpy_helper.from_array(bias, f"b{i}")]
-        conv_out = y if act is None else f"c{i}"
+        conv_out = y if act is None and name not in RESIDUAL else f"c{i}"
         nodes.append(helper.make_node(
             "Conv", [x, f"w{i}", f"b{i}"], [conv_out], name=f"conv_{name}",
             kernel_shape=[kh, kw], strides=[stride, stride],
             pads=[pads[0], pads[1], pads[2], pads[3]], dilations=[dil, dil]))
-        if act is not None:
-            nodes.append(helper.make_node(act, [conv_out], [y]))
         oh = (h + pads[0] + pads[2] - dil * (kh - 1) - 1) // stride + 1
         ow = (w + pads[1] + pads[3] - dil * (kw - 1) - 1) // stride + 1
+        if name in RESIDUAL:
+            residual, sum_out = f"r{i}_{name}", y if act is None else f"s{i}"
+            nodes.append(helper.make_node("Add", [conv_out, residual], [sum_out]))
+            inputs.append(helper.make_tensor_value_info(
+                residual, TensorProto.FLOAT, [batch, cout, oh, ow]))
+            conv_out = sum_out
+        if act is not None:
+            nodes.append(helper.make_node(act, [conv_out], [y]))
         inputs.append(helper.make_tensor_value_info(x, TensorProto.FLOAT,
                                                     [batch, cin, h, w]))
         outputs.append(helper.make_tensor_value_info(y, TensorProto.FLOAT,

@@ -127,7 +127,7 @@ TEST(PatternKernel, GenericMatchesReference) {
     size_t outSize = p.batch * p.out_c * p.out_h * p.out_w;
     std::vector<float> ref(outSize), got(outSize, 1e30f);
     pat_conv2d_reference_f32(&p, in.data(), w.data(), bias.data(), ref.data());
-    pat_pattern_conv2d_f32(&ctx, &layer, in.data(), got.data());
+    pat_pattern_conv2d_f32(&ctx, &layer, in.data(), NULL, got.data());
     for (size_t i = 0; i < outSize; ++i)
       ASSERT_NEAR(got[i], ref[i], 1e-4f * (1.f + std::fabs(ref[i])))
           << "trial " << trial << " element " << i;

@@ -271,6 +271,8 @@ void printStats(ModuleOp module, const pat::Target &target,
         break;
       }
       }
+      if (conv.getResidual())
+        path += " + residual";
       if (conv.getActivation() != "none")
         path += " + " + conv.getActivation().str();
     } else if (auto pconv = dyn_cast<pat::PatternConv2DOp>(op)) {
@@ -301,6 +303,8 @@ void printStats(ModuleOp module, const pat::Target &target,
           }
         }
       }
+      if (pconv.getResidual())
+        path += " + residual";
       if (pconv.getActivation() != "none")
         path += " + " + pconv.getActivation().str();
     } else if (auto gemm = dyn_cast<pat::GemmOp>(op)) {
