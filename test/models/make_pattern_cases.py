@@ -46,7 +46,7 @@ def pattern_weight(rng, cout, cin, kh, kw, patterns, taps, keep):
 
 
 CASES = [
-    # name, cin, cout, (H, W), (kh, kw), stride, pads [t, l, b, r], dilation,
+    # name, cin, cout, (H, W), (kh, kw), stride (or (sh, sw)), pads [t, l, b, r], dilation,
     # patterns, taps, keep, activation, batch
     ("basic_odd_width", 16, 24, (13, 13), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
     ("stride2", 8, 16, (31, 30), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.4, "Relu", 1),
@@ -94,6 +94,12 @@ CASES = [
     ("residual_stride2", 8, 8, (21, 30), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.5, "Relu", 1),
     ("residual_stride3_generic", 8, 8, (17, 19), (3, 3), 3, [1, 1, 1, 1], 1, 4, 4, 0.6, "Relu", 1),
     ("residual_small_map", 16, 16, (7, 7), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
+    # Different strides along H and W: stride (2, 1) on a wide map (column
+    # strips whose band rows step by 2), (1, 2) (column phases read at
+    # every row), (2, 1) on a small map (flat tile phases by rows only).
+    ("stride2x1_strips", 8, 8, (21, 70), (3, 3), (2, 1), [1, 1, 1, 1], 1, 8, 4, 0.5, "Relu", 1),
+    ("stride1x2_phases", 8, 8, (15, 33), (3, 3), (1, 2), [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
+    ("stride2x1_small_map", 8, 8, (9, 7), (3, 3), (2, 1), [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
 ]
 
 # Cases whose conv output is added to a second input of the output's shape
@@ -110,6 +116,7 @@ def main():
     nodes, inputs, outputs, inits = [], [], [], []
     for i, (name, cin, cout, (h, w), (kh, kw), stride, pads, dil, patterns,
             taps, keep, act, batch) in enumerate(CASES):
+        sh, sw = stride if isinstance(stride, tuple) else (stride, stride)
         weight = pattern_weight(rng, cout, cin, kh, kw, patterns, taps, keep)
         if name == "empty_filter":
             weight[0] = 0
@@ -125,10 +132,10 @@ def main():
         conv_out = y if act is None and name not in RESIDUAL else f"c{i}"
         nodes.append(helper.make_node(
             "Conv", [x, f"w{i}", f"b{i}"], [conv_out], name=f"conv_{name}",
-            kernel_shape=[kh, kw], strides=[stride, stride],
+            kernel_shape=[kh, kw], strides=[sh, sw],
             pads=[pads[0], pads[1], pads[2], pads[3]], dilations=[dil, dil]))
-        oh = (h + pads[0] + pads[2] - dil * (kh - 1) - 1) // stride + 1
-        ow = (w + pads[1] + pads[3] - dil * (kw - 1) - 1) // stride + 1
+        oh = (h + pads[0] + pads[2] - dil * (kh - 1) - 1) // sh + 1
+        ow = (w + pads[1] + pads[3] - dil * (kw - 1) - 1) // sw + 1
         if name in RESIDUAL:
             residual, sum_out = f"r{i}_{name}", y if act is None else f"s{i}"
             nodes.append(helper.make_node("Add", [conv_out, residual], [sum_out]))
