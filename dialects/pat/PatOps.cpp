@@ -354,10 +354,11 @@ LogicalResult ClipOp::verify() {
 }
 
 LogicalResult SoftmaxOp::verify() {
+  // I64Attr's accessor is unsigned: read it back as the signed value it is.
   int64_t rank = shapeOf(getInput()).size();
-  if (getAxis() < 0 || getAxis() >= rank)
-    return emitOpError("axis ") << getAxis() << " out of range for rank "
-                                << rank;
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
   return verifyResultShape(*this, shapeOf(getInput()));
 }
 

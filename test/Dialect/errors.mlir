@@ -88,6 +88,15 @@ func.func @softmax_axis(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
+// The importer normalises ONNX's negative axes; one left negative is an error.
+func.func @softmax_negative_axis(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{axis -1 out of range for rank 2}}
+  %y = pat.softmax %a {axis = -1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
 func.func @pattern_text(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x4x4xf32> {
   // expected-error @+1 {{pattern "01/111/000" is not 3 rows of 3 '0'/'1' separated by '/'}}
   %y = pat.pattern_conv2d %x, %w {patterns = #pat.patterns<3x3, ["01/111/000"]>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x4x4xf32>
