@@ -59,6 +59,14 @@ void pat_pattern_conv2d_rows_generic(const pat_pconv_layer *l,
   }
 }
 
+/* Floats of one image of the input and of the output (and residual). */
+static int64_t in_image_floats(const pat_conv2d_params *p) {
+  return p->in_c * p->in_h * p->in_w;
+}
+static int64_t out_image_floats(const pat_conv2d_params *p) {
+  return p->out_c * p->out_h * p->out_w;
+}
+
 typedef struct pconv_job {
   pat_ctx *ctx;
   const pat_pconv_layer *l;
@@ -110,8 +118,7 @@ static void finish_rows(const pat_pconv_layer *l, const pat_pconv_tile_args *a,
  * b is 0. */
 static const float *residual_image(const pconv_job *job, int64_t b) {
   const pat_conv2d_params *p = &job->l->conv;
-  return job->residual ? job->residual + b * p->out_c * p->out_h * p->out_w
-                       : NULL;
+  return job->residual ? job->residual + b * out_image_floats(p) : NULL;
 }
 
 /* Runs a generated tile over rows [oy, oy + rows) of storage filters
@@ -121,8 +128,8 @@ static void run_tiles(const pconv_job *job, int64_t b, int64_t f, int64_t nf,
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
   pat_pconv_tile_args a;
-  a.input = job->input + b * p->in_c * p->in_h * p->in_w;
-  set_filters(l, &a, job->output + b * p->out_c * p->out_h * p->out_w,
+  a.input = job->input + b * in_image_floats(p);
+  set_filters(l, &a, job->output + b * out_image_floats(p),
               residual_image(job, b), f, nf);
   a.oy = oy;
   int64_t vecs = l->tile_vecs, s = p->stride_w, base = l->tile_base_vecs;
@@ -239,9 +246,9 @@ static void run_strip_unit(const pconv_job *job, int tid, int64_t b,
   int64_t band_rows = strip_band_rows(l, l->tile_rows);
   int64_t span = l->tile_vecs * PV_LANES, base = l->tile_base_vecs;
   int64_t iy0 = oy * p->stride_h - p->pad_top;
-  copy_strip_band(l, job->input + b * p->in_c * p->in_h * p->in_w, band,
+  copy_strip_band(l, job->input + b * in_image_floats(p), band,
                   band_rows, iy0, strip_band_rows(l, rows));
-  float *out_image = job->output + b * p->out_c * p->out_h * p->out_w;
+  float *out_image = job->output + b * out_image_floats(p);
   const float *res_image = residual_image(job, b);
   int64_t nf = rows > 1 ? job->tile_filters : 1;
   pat_pconv_tile_args a;
@@ -320,7 +327,7 @@ static void pconv_tasks(void *arg, int64_t begin, int64_t end, int tid) {
     if (job->use_tiles) {
       run_tiles(job, b, f, 1, oy, 1, l->tile_row);
     } else {
-      const float *image = job->input + b * p->in_c * p->in_h * p->in_w;
+      const float *image = job->input + b * in_image_floats(p);
       int64_t at = (b * p->out_c + l->reorder[f]) * p->out_h * p->out_w;
       pat_pattern_conv2d_rows_generic(
           l, image, job->residual ? job->residual + at : NULL,
@@ -446,10 +453,9 @@ static void run_flat(pat_ctx *ctx, const pat_pconv_layer *l,
   job.l = l;
   job.padded = (float *)ctx->scratch; /* all threads' scratch, see patc */
   for (int64_t b = 0; b < p->batch; ++b) {
-    job.image = input + b * p->in_c * p->in_h * p->in_w;
-    job.output = output + b * p->out_c * p->out_h * p->out_w;
-    job.residual =
-        residual ? residual + b * p->out_c * p->out_h * p->out_w : NULL;
+    job.image = input + b * in_image_floats(p);
+    job.output = output + b * out_image_floats(p);
+    job.residual = residual ? residual + b * out_image_floats(p) : NULL;
     pat_parallel_for(ctx, p->in_c, 16, flat_pad_tasks, &job);
     pat_parallel_for(ctx, p->out_c / l->tile_filters, 1, flat_tasks, &job);
   }
@@ -552,11 +558,10 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
   copy.phases = (float *)ctx->scratch; /* all threads' scratch, see patc */
   job.input = copy.phases;
   for (int64_t b = 0; b < p->batch; ++b) {
-    copy.image = input + b * p->in_c * p->in_h * p->in_w;
+    copy.image = input + b * in_image_floats(p);
     pat_parallel_for(ctx, p->in_c, 16, phase_copy_tasks, &copy);
-    job.output = output + b * p->out_c * p->out_h * p->out_w;
-    job.residual =
-        residual ? residual + b * p->out_c * p->out_h * p->out_w : NULL;
+    job.output = output + b * out_image_floats(p);
+    job.residual = residual ? residual + b * out_image_floats(p) : NULL;
     pat_parallel_for(ctx, items, 1, pconv_tasks, &job);
   }
 }
