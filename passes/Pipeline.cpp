@@ -16,6 +16,7 @@ void pat::buildGraphPipeline(OpPassManager &pm,
   fpm.addPass(createFoldBatchNorm());
   fpm.addPass(createFuseBiasActivation());
   fpm.addPass(createDeadCodeElimination());
+  fpm.addPass(createSubsamplePointwise());
   SparsityAnalysisOptions sparsity;
   sparsity.mode = options.sparse;
   fpm.addPass(createSparsityAnalysis(sparsity));

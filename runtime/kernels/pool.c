@@ -22,6 +22,15 @@ static int is_plain_2x2(const pat_pool2d_params *p) {
          2 * p->out_h <= p->in_h && 2 * p->out_w <= p->in_w;
 }
 
+/* A 1x1 window without padding: a subsample (pat-subsample-pointwise
+ * makes these from strided 1x1 convs). Copied, as the max of one value is
+ * that value, NaN and -inf included. */
+static int is_subsample(const pat_pool2d_params *p) {
+  return p->kernel_h == 1 && p->kernel_w == 1 && p->pad_top == 0 &&
+         p->pad_left == 0 && (p->out_h - 1) * p->stride_h < p->in_h &&
+         (p->out_w - 1) * p->stride_w < p->in_w;
+}
+
 /* Output columns [*lo, *hi) whose whole window is inside the input row. */
 static void inner_columns(const pat_pool2d_params *p, int64_t *lo,
                           int64_t *hi) {
@@ -128,6 +137,15 @@ static void inner_columns(const pat_pool2d_params *p, int64_t *lo,
     for (int64_t plane = begin; plane < end; ++plane) {                        \
       const T *in = (const T *)job->in + plane * p->in_h * p->in_w;            \
       T *out = (T *)job->out + plane * p->out_h * p->out_w;                    \
+      if (is_subsample(p)) {                                                   \
+        for (int64_t oy = 0; oy < p->out_h; ++oy) {                            \
+          const T *r = in + oy * p->stride_h * p->in_w;                        \
+          T *o = out + oy * p->out_w;                                          \
+          for (int64_t ox = 0; ox < p->out_w; ++ox)                            \
+            o[ox] = r[ox * p->stride_w];                                       \
+        }                                                                      \
+        continue;                                                              \
+      }                                                                        \
       if (is_plain_2x2(p)) {                                                   \
         /* The common VGG/ResNet case, branch-free. */                         \
         for (int64_t oy = 0; oy < p->out_h; ++oy) {                            \

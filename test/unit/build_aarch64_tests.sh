@@ -26,6 +26,7 @@ for f in "$gtest/src/gtest-all.cc" "$gtest/src/gtest_main.cc" \
          "$src"/test/unit/RuntimeTest.cpp "$src"/test/unit/ConvKernelTest.cpp \
          "$src"/test/unit/DenseKernelTest.cpp \
          "$src"/test/unit/PatternKernelTest.cpp \
+         "$src"/test/unit/PoolKernelTest.cpp \
          "$src"/compiler/codegen/WeightPacking.cpp; do
   o="$work/$(basename "$f").o"
   # WeightPacking uses llvm::ArrayRef only (header-only without the ABI
