@@ -63,7 +63,7 @@ def SubsamplePointwise : Pass<"pat-subsample-pointwise",
     of one value is that value) feeding the same conv with strides 1. The
     conv then runs on the GEMM kernel's pointwise path, which reads its
     input in place, instead of the banded path that copies every input row
-    for each K block (ResNet-50's downsample convs: 1.3-1.9 ms -> 1.1-1.3 ms,
+    for each K block (ResNet-50's downsample shapes: 1.9-2.5 ms -> 1.2-1.3 ms,
     docs/architecture.md). Runs before sparsity analysis, so a pruned
     strided 1x1 conv is analysed at stride 1.
   }];
