@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/CEmitter.h"
+#include "compiler/codegen/ChannelMajorTiles.h"
 #include "compiler/codegen/PatternTiles.h"
 #include "compiler/codegen/WeightPacking.h"
 #include "dialects/pat/ConstantData.h"
@@ -261,7 +262,11 @@ private:
   /// (`head`) and from them on, with the call (`tail`).
   struct PatternLayerText {
     std::string head, tail;
+    /// The channel-major arrays (cm_stride, cm_filter, cm_weights), made
+    /// when a schedule first needs them.
+    std::string channelMajor;
   };
+  std::string channelMajorArrays(PatternConv2DOp op);
   PatternLayerText patternLayerText(PatternConv2DOp op,
                                     const PatternTileSpec &spec);
   std::string densePatternConvBlock(PatternConv2DOp op, GemmKernel kernel);
@@ -431,20 +436,42 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
       flatCandidates.push_back(c);
     }
   }
+  std::vector<LayerSchedule> channelCandidates;
+  if (channelMajorVecs(spec, target)) {
+    LayerSchedule c;
+    c.kind = LayerSchedule::Kind::PatternChannels;
+    channelCandidates.push_back(c);
+  }
   TileShape rows = chooseTileShape(spec, target, shared);
   // Small maps: the flat tile when it is estimated cheaper than row tiles.
-  bool useFlat = false;
+  // Stride 2 otherwise: channel-major tiles, on AVX-512 (the only target
+  // they were measured on; elsewhere --tune may pick them).
+  bool useFlat = false, useChannels = false;
   switch (options.patternTiles) {
   case PatternTileMode::Auto:
     useFlat = flat.vecs && (!rows.rows || flat.cost < rows.cost);
+    useChannels = !useFlat && !channelCandidates.empty() &&
+                  target.vectorLanes == 16;
     break;
   case PatternTileMode::Rows:
     flatCandidates.clear();
+    channelCandidates.clear();
     break;
   case PatternTileMode::Flat:
     useFlat = flat.vecs > 0;
-    if (useFlat)
+    if (useFlat) {
       rowCandidates.clear();
+      channelCandidates.clear();
+    }
+    break;
+  case PatternTileMode::Channels: // elsewhere as auto
+    useChannels = !channelCandidates.empty();
+    if (useChannels) {
+      rowCandidates.clear();
+      flatCandidates.clear();
+    } else {
+      useFlat = flat.vecs && (!rows.rows || flat.cost < rows.cost);
+    }
     break;
   }
   if (useFlat) // the cost model's flat choice first
@@ -455,6 +482,8 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   std::vector<LayerSchedule> candidates = useFlat ? flatCandidates : rowCandidates;
   for (const LayerSchedule &c : useFlat ? rowCandidates : flatCandidates)
     candidates.push_back(c);
+  candidates.insert(useChannels ? candidates.begin() : candidates.end(),
+                    channelCandidates.begin(), channelCandidates.end());
   if (candidates.empty()) { // the runtime's generic kernel
     candidates.emplace_back();
     candidates.back().rows = 0;
@@ -480,6 +509,9 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
       return densePatternConvBlock(op, schedule.gemm);
     if (layerText.head.empty())
       layerText = patternLayerText(op, spec);
+    if (schedule.kind == LayerSchedule::Kind::PatternChannels &&
+        layerText.channelMajor.empty())
+      layerText.channelMajor = channelMajorArrays(op);
     return patternConvBlock(fn, spec, schedule, layerText);
   };
   body << blockFor(*chosen, name);
@@ -550,6 +582,30 @@ Emitter::patternLayerText(PatternConv2DOp op, const PatternTileSpec &spec) {
                          outp(op.getResult()) + ");\n  }\n"};
 }
 
+/// The channel-major kernel arrays of a pattern conv (pat_pconv_layer's
+/// cm_stride, cm_filter, cm_weights), as initialiser text.
+std::string Emitter::channelMajorArrays(PatternConv2DOp op) {
+  FkwAttr fkw = op.getFkwAttr();
+  std::vector<float> packed; // empty when the whole layer was pruned
+  if (auto data = getF32Constant(op.getWeight()))
+    packed = *data;
+  ChannelMajorLayout cm = channelMajorLayout(
+      op.getPatterns().getMasks(), shapeOf(op.getInput())[1],
+      fkw.getReorder().asArrayRef(), fkw.getIndex().asArrayRef(),
+      fkw.getStride().asArrayRef(), packed);
+  // A zero after each array: never an empty blob.
+  auto blob = [&](const void *data, size_t bytes) {
+    std::vector<char> b(static_cast<const char *>(data),
+                        static_cast<const char *>(data) + bytes);
+    b.resize(b.size() + 4, 0);
+    return weightExpr(addBlob(ArrayRef<char>(b)));
+  };
+  return "(const int32_t *)" + blob(cm.stride.data(), cm.stride.size() * 4) +
+         ", (const int32_t *)" + blob(cm.filter.data(), cm.filter.size() * 4) +
+         ", (const float *)" +
+         blob(cm.weights.data(), cm.weights.size() * 4);
+}
+
 /// A pattern conv run by a dense GEMM kernel: its FKW weights scattered
 /// back into a dense OIHW tensor (model channel order) and packed.
 std::string Emitter::densePatternConvBlock(PatternConv2DOp op,
@@ -607,7 +663,16 @@ std::string Emitter::patternConvBlock(const std::string &name,
         shape = c;
   }
   std::string tile = "NULL", tileRow = "NULL", flatTile = "NULL",
-              tileRest = "NULL";
+              tileRest = "NULL", channelTile = "NULL";
+  int64_t channelVecs = 0;
+  if (schedule.kind == LayerSchedule::Kind::PatternChannels) {
+    // Reads the stride-2 column phases, made in the scratch as for row tiles.
+    channelVecs = channelMajorVecs(spec, target);
+    channelTile = name + "_channels";
+    functions << emitChannelMajorTile(channelTile, spec, channelVecs, target);
+    patternScratchBytes = std::max(
+        patternScratchBytes, spec.inC * 2 * spec.inH * phaseColumns(spec) * 4);
+  }
   if (flat.vecs) {
     flatTile = name + "_flat" + (flat.filters > 1 ? "x" + std::to_string(flat.filters) : "");
     functions << emitFlatPatternTile(flatTile, spec, flat, target);
@@ -652,7 +717,9 @@ std::string Emitter::patternConvBlock(const std::string &name,
          << ", " << tileRest << ", "
          << (phased ? "PAT_PCONV_COPY_PHASES"
              : striped ? "PAT_PCONV_COPY_STRIPS"
-                       : "PAT_PCONV_COPY_NONE");
+                       : "PAT_PCONV_COPY_NONE")
+         << ",\n      " << channelTile << ", " << channelVecs << ", "
+         << (channelVecs ? layer.channelMajor : "NULL, NULL, NULL");
   return "  {\n    const pat_pconv_layer l = " + layer.head + fields.str() +
          layer.tail;
 }
@@ -1098,6 +1165,8 @@ std::string LayerSchedule::describe() const {
       return "generic kernel";
     return "rows " + std::to_string(rows) + "x" + std::to_string(vecs) +
            (filters > 1 ? " (" + std::to_string(filters) + " filters)" : "");
+  case Kind::PatternChannels:
+    return "channels";
   case Kind::PatternFlat:
     return "flat" +
            (filters > 1 ? " (" + std::to_string(filters) + " filters)" : "");

@@ -20,12 +20,14 @@ namespace pat {
 /// How one tunable layer runs: the tile of a pattern convolution or the
 /// GEMM kernel of a dense one. What patc --tune picks per layer.
 struct LayerSchedule {
-  enum class Kind { PatternRows, PatternFlat, Gemm } kind = Kind::PatternRows;
+  enum class Kind { PatternRows, PatternFlat, PatternChannels, Gemm } kind =
+      Kind::PatternRows;
   int64_t rows = 0, vecs = 0; ///< PatternRows: the tile's rows x vectors.
   int64_t filters = 1;        ///< Pattern tiles: filters per tile.
   GemmKernel gemm = GemmKernel::Channels; ///< Gemm.
 
-  /// Short form for --stats, e.g. "rows 4x2", "flat (2 filters)".
+  /// Short form for --stats, e.g. "rows 4x2", "flat (2 filters)",
+  /// "channels".
   std::string describe() const;
 };
 
@@ -64,6 +66,7 @@ enum class PatternTileMode {
   Auto, ///< Per layer, the cheaper by the cost model.
   Rows, ///< Row tiles only.
   Flat, ///< Flat tiles wherever the output plane fits the registers.
+  Channels, ///< Channel-major tiles wherever they apply (stride 2).
 };
 
 struct EmitOptions {

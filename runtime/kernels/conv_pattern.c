@@ -7,6 +7,8 @@
  * (the rest, borders included), run one filter at a time. With column
  * strips (PAT_PCONV_COPY_STRIPS) a work item is a whole row unit instead:
  * its input rows are copied as strips, then all filters run strip by strip.
+ * Flat tiles (small maps) get one item per filter group; channel-major
+ * tiles (stride 2) one item per output row, of all filters.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -372,6 +374,83 @@ static int phases_fit(const pat_ctx *ctx, const pat_conv2d_params *p) {
          ctx->scratch_bytes * (size_t)ctx->num_threads;
 }
 
+/* Channel-major tiles (pat_pconv_layer::cm_tile): one work item per output
+ * row of one image, whose column phases are made first. */
+typedef struct cm_job {
+  const pat_pconv_layer *l;
+  const float *phases;   /* this image's column phases */
+  float *output;         /* this image's output */
+  const float *residual; /* this image's residual, or NULL */
+} cm_job;
+
+static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
+  const cm_job *job = (const cm_job *)arg;
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  int64_t plane = p->out_h * p->out_w, span = l->cm_vecs * PV_LANES;
+  (void)tid;
+  for (int64_t oy = begin; oy < end; ++oy) {
+    /* The tiles accumulate into the output row of every filter: bias (and
+     * residual) first. */
+    for (int64_t o = 0; o < p->out_c; ++o) {
+      float *row = job->output + o * plane + oy * p->out_w;
+      const float *res =
+          job->residual ? job->residual + o * plane + oy * p->out_w : NULL;
+      float b = l->bias ? l->bias[o] : 0.f;
+      for (int64_t x = 0; x < p->out_w; ++x)
+        row[x] = res ? b + res[x] : b;
+    }
+    pat_pconv_tile_args a;
+    a.input = job->phases;
+    a.output[0] = job->output;
+    a.residual[0] = NULL;
+    a.filter = 0;
+    a.bias[0] = 0.f;
+    a.oy = oy;
+    for (int64_t ox = 0; ox < p->out_w; ox += span) {
+      a.ox = ox;
+      for (int64_t v = 0; v < l->cm_vecs; ++v) {
+        int64_t cols = p->out_w - (ox + v * PV_LANES);
+        a.store_mask[v] = PM_FIRST(cols < 0 ? 0 : cols);
+      }
+      l->cm_tile(l, &a);
+    }
+    if (p->act.kind != PAT_ACT_NONE)
+      for (int64_t o = 0; o < p->out_c; ++o) {
+        float *row = job->output + o * plane + oy * p->out_w;
+        pat_activation_f32(row, row, p->out_w, p->act);
+      }
+  }
+}
+
+/* Whether the channel-major tile applies (patc guarantees it; the check
+ * keeps a hand-written layer from overrunning the store masks). */
+static int cm_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
+  const pat_conv2d_params *p = &l->conv;
+  return l->cm_tile && l->cm_stride && l->cm_filter && p->stride_h == 2 &&
+         p->stride_w == 2 && l->cm_vecs >= 1 &&
+         l->cm_vecs <= PAT_PCONV_MAX_VECS && phases_fit(ctx, p);
+}
+
+static void run_channel_major(pat_ctx *ctx, const pat_pconv_layer *l,
+                              const float *input, const float *residual,
+                              float *output) {
+  const pat_conv2d_params *p = &l->conv;
+  phase_job copy;
+  copy.p = p;
+  copy.phases = (float *)ctx->scratch; /* all threads' scratch, see patc */
+  cm_job job;
+  job.l = l;
+  job.phases = copy.phases;
+  for (int64_t b = 0; b < p->batch; ++b) {
+    copy.image = input + b * in_image_floats(p);
+    pat_parallel_for(ctx, p->in_c, 16, phase_copy_tasks, &copy);
+    job.output = output + b * out_image_floats(p);
+    job.residual = residual ? residual + b * out_image_floats(p) : NULL;
+    pat_parallel_for(ctx, p->out_h, 1, cm_row_tasks, &job);
+  }
+}
+
 /* Flat tiles: the zero-padded copy of one image, then whole output planes
  * of tile_filters filters per work item. */
 typedef struct flat_job {
@@ -504,6 +583,10 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
   const pat_conv2d_params *p = &l->conv;
   if (flat_usable(ctx, l)) {
     run_flat(ctx, l, input, residual, output);
+    return;
+  }
+  if (cm_usable(ctx, l)) {
+    run_channel_major(ctx, l, input, residual, output);
     return;
   }
   pconv_job job;

@@ -9,6 +9,8 @@
  * (tile_copy: stride-2 column phases, stride-1 column strips on wide maps,
  * flat tiles' padded phases), and runs the generic kernel where no tile
  * applies (strides above 2, kernels too wide for the load-mask table).
+ * Stride-2 layers may instead have a channel-major tile (cm_tile), which
+ * walks the kernels by input channel rather than by filter.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -85,6 +87,21 @@ struct pat_pconv_layer {
   /* The copy of each image the row tiles read (PAT_PCONV_COPY_*), made in
    * the context's scratch before the tiles run. */
   int32_t tile_copy;
+  /* Channel-major tiles (stride 2 in both directions): when cm_tile is set,
+   * the image's column phases are made as for PAT_PCONV_COPY_PHASES, and
+   * each call computes one output row's block of cm_vecs vectors (from
+   * column a->ox) of every filter: per input channel it loads the taps'
+   * input vectors once and adds them into each kernel's filter, whose
+   * accumulators are the output row itself (the driver writes the bias and
+   * residual first and applies the activation after the last block). The
+   * kernels in channel-major order: cm_stride[c * (num_patterns + 1) + p]
+   * is where channel c's kernels of pattern p start (the last entry of a
+   * channel is where the next one starts), cm_filter[k] kernel k's output
+   * channel, cm_weights the kept taps kernel after kernel. */
+  pat_pconv_tile_fn cm_tile;
+  int32_t cm_vecs;
+  const int32_t *cm_stride, *cm_filter;
+  const float *cm_weights;
 };
 
 /* Row tiles read the input itself. */

@@ -27,7 +27,7 @@ for kernel in pixels channels; do
 done
 run --models a64-cases --sparse always,never --threads 1,2 \
   --patc-flags "--cc='$cc'"
-for tiles in rows flat; do
+for tiles in rows flat channels; do
   run --models a64-cases --sparse always --threads 2 \
     --patc-flags "--cc='$cc' --pattern-tiles=$tiles"
 done

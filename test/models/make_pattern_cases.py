@@ -100,6 +100,9 @@ CASES = [
     ("stride2x1_strips", 8, 8, (21, 70), (3, 3), (2, 1), [1, 1, 1, 1], 1, 8, 4, 0.5, "Relu", 1),
     ("stride1x2_phases", 8, 8, (15, 33), (3, 3), (1, 2), [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
     ("stride2x1_small_map", 8, 8, (9, 7), (3, 3), (2, 1), [1, 1, 1, 1], 1, 8, 4, 0.5, None, 1),
+    # Channel-major tiles (stride 2, too big for a flat tile): two column
+    # blocks, the second partial, Sigmoid applied after the row's blocks.
+    ("channels_two_blocks_sigmoid", 8, 8, (13, 75), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.5, "Sigmoid", 1),
 ]
 
 # Cases whose conv output is added to a second input of the output's shape

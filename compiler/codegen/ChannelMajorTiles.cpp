@@ -1,0 +1,190 @@
+//===- ChannelMajorTiles.cpp - Channel-major tiles of stride-2 convs ------===//
+//
+// Part of patc. See ChannelMajorTiles.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/codegen/ChannelMajorTiles.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace pat {
+
+/// Every tap some pattern keeps (their vectors are loaded once per
+/// channel), as bit ky * kernelW + kx.
+static uint64_t unionOfTaps(llvm::ArrayRef<uint64_t> masks) {
+  uint64_t all = 0;
+  for (uint64_t m : masks)
+    all |= m;
+  return all;
+}
+
+int64_t channelMajorVecs(const PatternTileSpec &s, const Target &target) {
+  if (s.strideH != 2 || s.strideW != 2 || s.dilationH != 1 ||
+      s.dilationW != 1 || s.masks.empty() || s.kernelH * s.kernelW > 64)
+    return 0;
+  int64_t taps = __builtin_popcountll(unionOfTaps(s.masks)), kernelTaps = 0;
+  for (uint64_t m : s.masks)
+    kernelTaps = std::max<int64_t>(kernelTaps, __builtin_popcountll(m));
+  int64_t lanes = target.vectorLanes;
+  int64_t wanted = std::min<int64_t>((s.outW + lanes - 1) / lanes, 2);
+  // Tap vectors, one kernel's accumulators and broadcast weights. Two
+  // vectors at most: a row block of every filter must stay in the L1 (128
+  // filters x 2 vectors of 16 floats: 16 KB).
+  for (int64_t v = wanted; v >= 1; --v)
+    if (taps * v + v + kernelTaps <= target.vectorRegisters)
+      return v;
+  return 0;
+}
+
+ChannelMajorLayout channelMajorLayout(llvm::ArrayRef<uint64_t> masks,
+                                      int64_t inC,
+                                      llvm::ArrayRef<int32_t> reorder,
+                                      llvm::ArrayRef<int32_t> index,
+                                      llvm::ArrayRef<int32_t> stride,
+                                      llvm::ArrayRef<float> weights) {
+  int64_t P = masks.size();
+  struct Kernel {
+    int32_t channel, pattern, filter;
+    int64_t weight; // first weight in FKW storage
+  };
+  std::vector<Kernel> kernels;
+  int64_t w = 0;
+  for (size_t f = 0; f < reorder.size(); ++f)
+    for (int64_t p = 0; p < P; ++p)
+      for (int32_t k = stride[f * (P + 1) + p]; k < stride[f * (P + 1) + p + 1];
+           ++k) {
+        kernels.push_back({index[k], int32_t(p), reorder[f], w});
+        w += __builtin_popcountll(masks[p]);
+      }
+  std::stable_sort(kernels.begin(), kernels.end(),
+                   [](const Kernel &a, const Kernel &b) {
+                     return a.channel != b.channel ? a.channel < b.channel
+                                                   : a.pattern < b.pattern;
+                   });
+  ChannelMajorLayout out;
+  out.stride.assign(inC * (P + 1), 0);
+  size_t k = 0;
+  for (int64_t c = 0; c < inC; ++c)
+    for (int64_t p = 0; p <= P; ++p) {
+      // Where (c, p)'s kernels start; entry P: where channel c + 1 starts.
+      while (k < kernels.size() &&
+             (kernels[k].channel < c ||
+              (kernels[k].channel == c && kernels[k].pattern < p)))
+        ++k;
+      out.stride[c * (P + 1) + p] = int32_t(k);
+    }
+  for (const Kernel &kernel : kernels) {
+    out.filter.push_back(kernel.filter);
+    int64_t taps = __builtin_popcountll(masks[kernel.pattern]);
+    for (int64_t t = 0; t < taps; ++t)
+      out.weights.push_back(weights[kernel.weight + t]);
+  }
+  return out;
+}
+
+/// Floor division and the matching non-negative remainder.
+static int64_t floorDiv(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+std::string emitChannelMajorTile(const std::string &name,
+                                 const PatternTileSpec &s, int64_t V,
+                                 const Target &target) {
+  int64_t lanes = target.vectorLanes, P = s.masks.size();
+  int64_t pitch = (s.inW + 1) / 2;          // a column phase's row
+  int64_t channelFloats = 2 * s.inH * pitch; // both phases of a channel
+  uint64_t all = unionOfTaps(s.masks);
+  auto used = [&](int64_t t) { return ((all >> t) & 1) != 0; };
+  auto tapVar = [](int64_t t, int64_t v) {
+    return std::to_string(t) + "_" + std::to_string(v);
+  };
+  std::ostringstream c;
+  c << "static void " << name
+    << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n"
+    << "  const int64_t oy = a->oy, ox = a->ox;\n";
+  // Input rows of the taps; a row outside the image reads row 0 under an
+  // empty mask (nothing is loaded: the zero padding).
+  for (int64_t ky = 0; ky < s.kernelH; ++ky) {
+    bool any = false;
+    for (int64_t kx = 0; kx < s.kernelW; ++kx)
+      any |= used(ky * s.kernelW + kx);
+    if (!any)
+      continue;
+    std::string k = std::to_string(ky);
+    c << "  const int64_t iy" << k << " = oy * 2 + " << ky - s.padTop << ";\n"
+      << "  const int in" << k << " = iy" << k << " >= 0 && iy" << k << " < "
+      << s.inH << ";\n"
+      << "  const int64_t row" << k << " = in" << k << " ? iy" << k
+      << " : 0;\n";
+  }
+  // Tap (ky, kx) reads input column 2 * (ox + i + d) + q, i.e. column
+  // ox + i + d of phase q, which holds (inW - q + 1) / 2 columns.
+  for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
+    if (!used(t))
+      continue;
+    int64_t ky = t / s.kernelW, kx = t % s.kernelW;
+    int64_t q = kx - s.padLeft - 2 * floorDiv(kx - s.padLeft, 2);
+    int64_t d = floorDiv(kx - s.padLeft, 2), columns = (s.inW - q + 1) / 2;
+    std::string k = std::to_string(ky);
+    for (int64_t v = 0; v < V; ++v) {
+      std::string j = "(ox + " + std::to_string(d + v * lanes) + ")";
+      c << "  const PM m" << tapVar(t, v) << " = in" << k << " ? PM_RANGE(-"
+        << j << ", " << columns << " - " << j << ") : PM_FIRST(0);\n"
+        << "  const int64_t o" << tapVar(t, v) << " = (" << q * s.inH
+        << " + row" << k << ") * " << pitch << " + " << j << ";\n";
+    }
+  }
+  c << "  float *const out = a->output[0] + oy * " << s.outW << " + ox;\n";
+  for (int64_t v = 0; v < V; ++v)
+    c << "  const PM s" << v << " = a->store_mask[" << v << "];\n";
+  c << "  const int32_t *cs = l->cm_stride, *cf = l->cm_filter;\n"
+    << "  const float *w = l->cm_weights;\n"
+    << "  const float *chan = a->input;\n"
+    << "  for (int64_t c = 0; c < " << s.inC << "; ++c, cs += " << P + 1
+    << ", chan += " << channelFloats << ") {\n";
+  // The next channels' rows: the taps' rows of one channel are a few
+  // short pieces of a 2-phase copy, too scattered for the hardware
+  // prefetcher.
+  c << "    if (c + 2 < " << s.inC << ") {\n";
+  for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
+    if (used(t))
+      for (int64_t v = 0; v < V; ++v)
+        c << "      PV_PREFETCH(chan + " << 2 * channelFloats << " + o"
+          << tapVar(t, v) << ");\n";
+  c << "    }\n";
+  for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
+    if (used(t))
+      for (int64_t v = 0; v < V; ++v)
+        c << "    const PV x" << tapVar(t, v) << " = PV_LOADM(chan + o"
+          << tapVar(t, v) << ", m" << tapVar(t, v) << ");\n";
+  for (int64_t p = 0; p < P; ++p) {
+    int64_t taps = __builtin_popcountll(s.masks[p]);
+    c << "    for (int32_t k = cs[" << p << "]; k < cs[" << p + 1
+      << "]; ++k, w += " << taps << ") {\n"
+      << "      float *acc = out + (int64_t)cf[k] * " << s.outH * s.outW
+      << ";\n";
+    for (int64_t v = 0; v < V; ++v)
+      c << "      PV c" << v << " = PV_LOADM(acc + " << v * lanes << ", s" << v
+        << ");\n";
+    int64_t i = 0;
+    for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
+      if (!((s.masks[p] >> t) & 1))
+        continue;
+      c << "      { const PV wt = PV_SET1(w[" << i++ << "]);";
+      for (int64_t v = 0; v < V; ++v)
+        c << " c" << v << " = PV_FMA(wt, x" << tapVar(t, v) << ", c" << v
+          << ");";
+      c << " }\n";
+    }
+    for (int64_t v = 0; v < V; ++v)
+      c << "      PV_STOREM(acc + " << v * lanes << ", c" << v << ", s" << v
+        << ");\n";
+    c << "    }\n";
+  }
+  c << "  }\n}\n\n";
+  return c.str();
+}
+
+} // namespace pat
