@@ -445,13 +445,27 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   TileShape rows = chooseTileShape(spec, target, shared);
   // Small maps: the flat tile when it is estimated cheaper than row tiles.
   // Stride 2 otherwise: channel-major tiles, on AVX-512 (the only target
-  // they were measured on; elsewhere --tune may pick them).
+  // they were measured on; elsewhere --tune may pick them). They also beat
+  // flat tiles on stride-2 maps that fill their vectors and have many
+  // channels, whose flat copy no longer stays in the L2: on a Zen 4 core,
+  // 14x14 outputs of 128 / 256 channels 0.18 -> 0.16 / 0.645 -> 0.565 ms,
+  // while 7x7 of 512 (7 of 16 lanes) ran 0.77 -> 1.10 and 14x14 of 64
+  // 0.049 -> 0.053 ms (docs/benchmarks.md, 2026-12-06).
   bool useFlat = false, useChannels = false;
+  bool channelsByDefault =
+      !channelCandidates.empty() && target.vectorLanes == 16;
+  bool channelsBeatFlat = false;
+  if (channelsByDefault && spec.inC >= 128) {
+    // At least 3/4 of the lanes of the row blocks hold outputs.
+    int64_t span = channelMajorVecs(spec, target) * target.vectorLanes;
+    int64_t blocks = (spec.outW + span - 1) / span;
+    channelsBeatFlat = 4 * spec.outW >= 3 * blocks * span;
+  }
   switch (options.patternTiles) {
   case PatternTileMode::Auto:
     useFlat = flat.vecs && (!rows.rows || flat.cost < rows.cost);
-    useChannels = !useFlat && !channelCandidates.empty() &&
-                  target.vectorLanes == 16;
+    useChannels = channelsByDefault && (!useFlat || channelsBeatFlat);
+    useFlat = useFlat && !useChannels;
     break;
   case PatternTileMode::Rows:
     flatCandidates.clear();

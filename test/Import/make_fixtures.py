@@ -73,6 +73,19 @@ def main(out):
         ], [f32("x", [1, 8, 12, 20])], [f32("y", [1, 4, 12 // stride, 20 // stride])],
             [init("w", w)])
 
+    # Stride 2 on a 28x28 map (14x14 outputs, small enough for a flat tile)
+    # with 64 and 128 input channels: the channel-major tile takes over
+    # from the flat one from 128 channels on.
+    for cin in (64, 128):
+        wc = rng.standard_normal((4, cin, 3, 3)).astype(np.float32)
+        for o in range(4):
+            for c in range(cin):
+                wc[o, c] *= 0 if (o + c) % 3 else (cross if c % 2 else corner)
+        save(p("pattern_conv_s2_c%d.onnx" % cin), [
+            helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1],
+                             strides=[2, 2]),
+        ], [f32("x", [1, cin, 28, 28])], [f32("y", [1, 4, 14, 14])], [init("w", wc)])
+
     # Taller: the 5-row tiles leave interior rows over, run as one more tile.
     save(p("pattern_conv_tall.onnx"), [
         helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1]),
