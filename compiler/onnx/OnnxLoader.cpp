@@ -6,9 +6,9 @@
 
 #include "compiler/onnx/OnnxLoader.h"
 #include "compiler/onnx/HostTensor.h"
+#include "compiler/onnx/IsolatedShapeInference.h"
 #include "onnx/checker.h"
 #include "onnx/defs/schema.h"
-#include "onnx/shape_inference/implementation.h"
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
@@ -196,13 +196,7 @@ bool loadOnnxModel(const std::string &path, onnx::ModelProto &model,
   }
   if (!checkGraphBeforeInference(model.graph(), defaultOpset(model), error))
     return false;
-  try {
-    onnx::shape_inference::InferShapes(model);
-  } catch (const std::exception &e) {
-    error = "ONNX shape inference failed: " + std::string(e.what());
-    return false;
-  }
-  return true;
+  return inferShapesIsolated(model, error);
 }
 
 } // namespace pat

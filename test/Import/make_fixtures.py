@@ -161,6 +161,14 @@ def main(out):
          [f32("x", [2, 3])], [f32("y", [2, 3])])
     save(p("huge_input.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="relu")],
          [f32("x", [2**31, 3, 8, 8])], [f32("y", [2**31, 3, 8, 8])])
+    # A Conv fed a 2-D tensor by another node: libonnx's shape inference
+    # crashes on it (SIGSEGV), which no check before inference can see.
+    save(p("conv_on_flattened.onnx"), [
+        helper.make_node("Flatten", ["x"], ["f"], name="flatten"),
+        helper.make_node("Conv", ["f", "w"], ["y"], name="conv_2d_input"),
+    ], [f32("x", [1, 4, 4, 4])], [f32("y", [1, 4, 1, 1])],
+        [init("w", rng.standard_normal((4, 64, 1, 1)).astype(np.float32))])
+
     save(p("huge_pad.onnx"), [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad")],
          [f32("x", [1, 1, 2, 2])], [f32("y", [1, 1, 2**20 + 2, 2**20 + 2])],
          [init("pads", np.array([0, 0, 0, 0, 0, 0, 2**20, 2**20], np.int64))])
