@@ -437,7 +437,8 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
     }
   }
   std::vector<LayerSchedule> channelCandidates;
-  if (channelMajorVecs(spec, target)) {
+  int64_t channelVecs = channelMajorVecs(spec, target);
+  if (channelVecs) {
     LayerSchedule c;
     c.kind = LayerSchedule::Kind::PatternChannels;
     channelCandidates.push_back(c);
@@ -457,7 +458,7 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   bool channelsBeatFlat = false;
   if (channelsByDefault && spec.inC >= 128) {
     // At least 3/4 of the lanes of the row blocks hold outputs.
-    int64_t span = channelMajorVecs(spec, target) * target.vectorLanes;
+    int64_t span = channelVecs * target.vectorLanes;
     int64_t blocks = (spec.outW + span - 1) / span;
     channelsBeatFlat = 4 * spec.outW >= 3 * blocks * span;
   }

@@ -84,7 +84,7 @@ ChannelMajorLayout channelMajorLayout(llvm::ArrayRef<uint64_t> masks,
   return out;
 }
 
-/// Floor division and the matching non-negative remainder.
+/// Floor division (rounds towards minus infinity).
 static int64_t floorDiv(int64_t a, int64_t b) {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
 }

@@ -33,6 +33,8 @@ bool writeAll(int fd, const std::string &data) {
 /// nodes (all when negative). It writes '0' and the inferred model, or '1'
 /// and the exception's message, to `fd`, and exits.
 [[noreturn]] void childMain(onnx::ModelProto &model, int keepNodes, int fd) {
+  // The child has its own copy of the parent's memory: cutting `model`
+  // here leaves the parent's intact.
   // A crash is the parent's to report; LLVM's handlers would print a stack
   // dump for it.
   for (int sig : {SIGSEGV, SIGFPE, SIGBUS, SIGILL, SIGABRT})
@@ -56,22 +58,23 @@ bool writeAll(int fd, const std::string &data) {
 }
 
 /// Runs childMain in a forked child; `output` gets what it wrote. Returns
-/// the child's wait status, or -1 when the child could not be started.
-int runChild(const onnx::ModelProto &model, int keepNodes,
-             std::string &output) {
+/// the child's wait status, or -1 (errno set) when the child could not be
+/// started.
+int runChild(onnx::ModelProto &model, int keepNodes, std::string &output) {
   int fds[2];
   if (pipe(fds) != 0)
     return -1;
   pid_t pid = fork();
   if (pid < 0) {
+    int saved = errno;
     close(fds[0]);
     close(fds[1]);
+    errno = saved;
     return -1;
   }
   if (pid == 0) {
     close(fds[0]);
-    onnx::ModelProto copy = model;
-    childMain(copy, keepNodes, fds[1]);
+    childMain(model, keepNodes, fds[1]);
   }
   close(fds[1]);
   output.clear();

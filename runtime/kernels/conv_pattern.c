@@ -397,15 +397,17 @@ static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
       const float *res =
           job->residual ? job->residual + o * plane + oy * p->out_w : NULL;
       float b = l->bias ? l->bias[o] : 0.f;
-      for (int64_t x = 0; x < p->out_w; ++x)
-        row[x] = res ? b + res[x] : b;
+      if (res)
+        for (int64_t x = 0; x < p->out_w; ++x)
+          row[x] = b + res[x];
+      else
+        for (int64_t x = 0; x < p->out_w; ++x)
+          row[x] = b;
     }
+    /* The tile reads input, output[0], oy, ox and the store masks only. */
     pat_pconv_tile_args a;
     a.input = job->phases;
     a.output[0] = job->output;
-    a.residual[0] = NULL;
-    a.filter = 0;
-    a.bias[0] = 0.f;
     a.oy = oy;
     for (int64_t ox = 0; ox < p->out_w; ox += span) {
       a.ox = ox;
@@ -427,7 +429,8 @@ static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
  * keeps a hand-written layer from overrunning the store masks). */
 static int cm_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
   const pat_conv2d_params *p = &l->conv;
-  return l->cm_tile && l->cm_stride && l->cm_filter && p->stride_h == 2 &&
+  return l->cm_tile && l->cm_stride && l->cm_filter && l->cm_weights &&
+         p->stride_h == 2 &&
          p->stride_w == 2 && l->cm_vecs >= 1 &&
          l->cm_vecs <= PAT_PCONV_MAX_VECS && phases_fit(ctx, p);
 }
