@@ -399,6 +399,7 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   spec.kernelH = patterns.getKernelH();
   spec.kernelW = patterns.getKernelW();
   spec.inC = is[1];
+  spec.outC = os[1];
   spec.inH = is[2];
   spec.inW = is[3];
   spec.outH = os[2];
@@ -681,12 +682,16 @@ std::string Emitter::patternConvBlock(const std::string &name,
               tileRest = "NULL", channelTile = "NULL";
   int64_t channelVecs = 0;
   if (schedule.kind == LayerSchedule::Kind::PatternChannels) {
-    // Reads the stride-2 column phases, made in the scratch as for row tiles.
+    // Reads the stride-2 column phases, made in the scratch as for row
+    // tiles, and accumulates into a buffer at the end of each thread's
+    // scratch (conv_pattern.c, cm_acc).
     channelVecs = channelMajorVecs(spec, target);
     channelTile = name + "_channels";
     functions << emitChannelMajorTile(channelTile, spec, channelVecs, target);
+    int64_t accBytes = (spec.outC * channelVecs * target.vectorLanes * 4 + 63) / 64 * 64;
     patternScratchBytes = std::max(
-        patternScratchBytes, spec.inC * 2 * spec.inH * phaseColumns(spec) * 4);
+        patternScratchBytes,
+        spec.inC * 2 * spec.inH * phaseColumns(spec) * 4 + accBytes);
   }
   if (flat.vecs) {
     flatTile = name + "_flat" + (flat.filters > 1 ? "x" + std::to_string(flat.filters) : "");

@@ -136,9 +136,9 @@ std::string emitChannelMajorTile(const std::string &name,
         << " + row" << k << ") * " << pitch << " + " << j << ";\n";
     }
   }
-  c << "  float *const out = a->output[0] + oy * " << s.outW << " + ox;\n";
-  for (int64_t v = 0; v < V; ++v)
-    c << "  const PM s" << v << " = a->store_mask[" << v << "];\n";
+  // The accumulators: [filter][V vectors], aligned, in the L1 (the driver
+  // fills them with the bias and stores them into the output).
+  c << "  float *const out = a->output[0];\n";
   c << "  const int32_t *cs = l->cm_stride, *cf = l->cm_filter;\n"
     << "  const float *w = l->cm_weights;\n"
     << "  const float *chan = a->input;\n"
@@ -155,11 +155,9 @@ std::string emitChannelMajorTile(const std::string &name,
     int64_t taps = __builtin_popcountll(s.masks[p]);
     c << "    for (int32_t k = cs[" << p << "]; k < cs[" << p + 1
       << "]; ++k, w += " << taps << ") {\n"
-      << "      float *acc = out + (int64_t)cf[k] * " << s.outH * s.outW
-      << ";\n";
+      << "      float *acc = out + (int64_t)cf[k] * " << V * lanes << ";\n";
     for (int64_t v = 0; v < V; ++v)
-      c << "      PV c" << v << " = PV_LOADM(acc + " << v * lanes << ", s" << v
-        << ");\n";
+      c << "      PV c" << v << " = PV_LOADU(acc + " << v * lanes << ");\n";
     int64_t i = 0;
     for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
       if (!((s.masks[p] >> t) & 1))
@@ -171,8 +169,7 @@ std::string emitChannelMajorTile(const std::string &name,
       c << " }\n";
     }
     for (int64_t v = 0; v < V; ++v)
-      c << "      PV_STOREM(acc + " << v * lanes << ", c" << v << ", s" << v
-        << ");\n";
+      c << "      PV_STOREU(acc + " << v * lanes << ", c" << v << ");\n";
     c << "    }\n";
   }
   c << "  }\n}\n\n";

@@ -26,6 +26,7 @@ struct PatternTileSpec {
   llvm::ArrayRef<uint64_t> masks;
   int64_t kernelH = 0, kernelW = 0;
   int64_t inC = 0; ///< Input channels (the flat tile's padded copy).
+  int64_t outC = 0; ///< Output channels (channel-major accumulators).
   int64_t inH = 0, inW = 0, outH = 0, outW = 0;
   int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
   int64_t padTop = 0, padLeft = 0;

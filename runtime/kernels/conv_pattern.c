@@ -377,37 +377,75 @@ static int phases_fit(const pat_ctx *ctx, const pat_conv2d_params *p) {
 /* Channel-major tiles (pat_pconv_layer::cm_tile): one work item per output
  * row of one image, whose column phases are made first. */
 typedef struct cm_job {
+  pat_ctx *ctx;
   const pat_pconv_layer *l;
   const float *phases;   /* this image's column phases */
   float *output;         /* this image's output */
   const float *residual; /* this image's residual, or NULL */
 } cm_job;
 
+/* Floats of a channel-major tile's accumulators: every filter's block. */
+static size_t cm_acc_floats(const pat_pconv_layer *l) {
+  return (size_t)l->conv.out_c * (size_t)l->cm_vecs * PV_LANES;
+}
+
+/* Thread tid's accumulators: the end of its scratch, past the column
+ * phases, which start at the beginning of thread 0's (patc sizes each
+ * thread's scratch for both; cm_usable checks it). */
+static float *cm_acc(pat_ctx *ctx, const pat_pconv_layer *l, int tid) {
+  size_t bytes = (cm_acc_floats(l) * sizeof(float) + 63) / 64 * 64;
+  return (float *)((char *)pat_scratch(ctx, tid) + ctx->scratch_bytes - bytes);
+}
+
+/* Fills the accumulators of the block at column ox with the bias and the
+ * residual. */
+static void cm_init_block(const cm_job *job, float *acc, int64_t oy,
+                          int64_t ox, const PM *masks) {
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  int64_t plane = p->out_h * p->out_w, span = l->cm_vecs * PV_LANES;
+  for (int64_t o = 0; o < p->out_c; ++o) {
+    PV b = PV_SET1(l->bias ? l->bias[o] : 0.f);
+    const float *res = job->residual
+                           ? job->residual + o * plane + oy * p->out_w + ox
+                           : NULL;
+    for (int64_t v = 0; v < l->cm_vecs; ++v)
+      PV_STOREU(acc + o * span + v * PV_LANES,
+                res ? PV_ADD(b, PV_LOADM(res + v * PV_LANES, masks[v])) : b);
+  }
+}
+
+/* Stores the block's accumulators into the output rows, activation
+ * applied. */
+static void cm_store_block(const cm_job *job, const float *acc, int64_t oy,
+                           int64_t ox, const PM *masks) {
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  int64_t plane = p->out_h * p->out_w, span = l->cm_vecs * PV_LANES;
+  int64_t cols = p->out_w - ox < span ? p->out_w - ox : span;
+  int relu = p->act.kind == PAT_ACT_RELU;
+  for (int64_t o = 0; o < p->out_c; ++o) {
+    float *row = job->output + o * plane + oy * p->out_w + ox;
+    for (int64_t v = 0; v < l->cm_vecs; ++v) {
+      PV x = PV_LOADU(acc + o * span + v * PV_LANES);
+      PV_STOREM(row + v * PV_LANES, relu ? PV_MAX0(x) : x, masks[v]);
+    }
+    if (!relu && p->act.kind != PAT_ACT_NONE)
+      pat_activation_f32(row, row, cols, p->act);
+  }
+}
+
 static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const cm_job *job = (const cm_job *)arg;
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
-  int64_t plane = p->out_h * p->out_w, span = l->cm_vecs * PV_LANES;
-  (void)tid;
+  int64_t span = l->cm_vecs * PV_LANES;
+  float *acc = cm_acc(job->ctx, l, tid);
+  /* The tile reads input, output[0], oy, ox and the store masks only. */
+  pat_pconv_tile_args a;
+  a.input = job->phases;
+  a.output[0] = acc;
   for (int64_t oy = begin; oy < end; ++oy) {
-    /* The tiles accumulate into the output row of every filter: bias (and
-     * residual) first. */
-    for (int64_t o = 0; o < p->out_c; ++o) {
-      float *row = job->output + o * plane + oy * p->out_w;
-      const float *res =
-          job->residual ? job->residual + o * plane + oy * p->out_w : NULL;
-      float b = l->bias ? l->bias[o] : 0.f;
-      if (res)
-        for (int64_t x = 0; x < p->out_w; ++x)
-          row[x] = b + res[x];
-      else
-        for (int64_t x = 0; x < p->out_w; ++x)
-          row[x] = b;
-    }
-    /* The tile reads input, output[0], oy, ox and the store masks only. */
-    pat_pconv_tile_args a;
-    a.input = job->phases;
-    a.output[0] = job->output;
     a.oy = oy;
     for (int64_t ox = 0; ox < p->out_w; ox += span) {
       a.ox = ox;
@@ -415,24 +453,25 @@ static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
         int64_t cols = p->out_w - (ox + v * PV_LANES);
         a.store_mask[v] = PM_FIRST(cols < 0 ? 0 : cols);
       }
+      cm_init_block(job, acc, oy, ox, a.store_mask);
       l->cm_tile(l, &a);
+      cm_store_block(job, acc, oy, ox, a.store_mask);
     }
-    if (p->act.kind != PAT_ACT_NONE)
-      for (int64_t o = 0; o < p->out_c; ++o) {
-        float *row = job->output + o * plane + oy * p->out_w;
-        pat_activation_f32(row, row, p->out_w, p->act);
-      }
   }
 }
 
 /* Whether the channel-major tile applies (patc guarantees it; the check
- * keeps a hand-written layer from overrunning the store masks). */
+ * keeps a hand-written layer from overrunning the store masks or its
+ * scratch). */
 static int cm_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
   const pat_conv2d_params *p = &l->conv;
-  return l->cm_tile && l->cm_stride && l->cm_filter && l->cm_weights &&
-         p->stride_h == 2 &&
-         p->stride_w == 2 && l->cm_vecs >= 1 &&
-         l->cm_vecs <= PAT_PCONV_MAX_VECS && phases_fit(ctx, p);
+  if (!(l->cm_tile && l->cm_stride && l->cm_filter && l->cm_weights &&
+        p->stride_h == 2 && p->stride_w == 2 && l->cm_vecs >= 1 &&
+        l->cm_vecs <= PAT_PCONV_MAX_VECS))
+    return 0;
+  size_t phases = (size_t)(p->in_c * 2 * p->in_h * phase_pitch(p));
+  size_t acc = (cm_acc_floats(l) * sizeof(float) + 63) / 64 * 64;
+  return phases * sizeof(float) + acc <= ctx->scratch_bytes;
 }
 
 static void run_channel_major(pat_ctx *ctx, const pat_pconv_layer *l,
@@ -443,6 +482,7 @@ static void run_channel_major(pat_ctx *ctx, const pat_pconv_layer *l,
   copy.p = p;
   copy.phases = (float *)ctx->scratch; /* all threads' scratch, see patc */
   cm_job job;
+  job.ctx = ctx;
   job.l = l;
   job.phases = copy.phases;
   for (int64_t b = 0; b < p->batch; ++b) {
