@@ -448,21 +448,15 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   // Small maps: the flat tile when it is estimated cheaper than row tiles.
   // Stride 2 otherwise: channel-major tiles, on AVX-512 (the only target
   // they were measured on; elsewhere --tune may pick them). They also beat
-  // flat tiles on stride-2 maps that fill their vectors and have many
-  // channels, whose flat copy no longer stays in the L2: on a Zen 4 core,
-  // 14x14 outputs of 128 / 256 channels 0.18 -> 0.16 / 0.645 -> 0.565 ms,
-  // while 7x7 of 512 (7 of 16 lanes) ran 0.77 -> 1.10 and 14x14 of 64
-  // 0.049 -> 0.053 ms (docs/benchmarks.md, 2026-12-06).
+  // flat tiles on stride-2 maps with many channels, whose flat copy no
+  // longer stays in the L2: on a Zen 4 core, 14x14 outputs of 128 / 256
+  // channels 0.18 -> 0.16 / 0.645 -> 0.565 ms, and 7x7 of 512 (on the flat
+  // copy, as their rows would fill 7 of 16 lanes) 0.81 -> 0.44 ms; but
+  // 14x14 of 64 0.049 -> 0.053 ms (docs/benchmarks.md, 2026-12-06).
   bool useFlat = false, useChannels = false;
   bool channelsByDefault =
       !channelCandidates.empty() && target.vectorLanes == 16;
-  bool channelsBeatFlat = false;
-  if (channelsByDefault && spec.inC >= 128) {
-    // At least 3/4 of the lanes of the row blocks hold outputs.
-    int64_t span = channelVecs * target.vectorLanes;
-    int64_t blocks = (spec.outW + span - 1) / span;
-    channelsBeatFlat = 4 * spec.outW >= 3 * blocks * span;
-  }
+  bool channelsBeatFlat = channelsByDefault && spec.inC >= 128;
   switch (options.patternTiles) {
   case PatternTileMode::Auto:
     useFlat = flat.vecs && (!rows.rows || flat.cost < rows.cost);
@@ -680,18 +674,39 @@ std::string Emitter::patternConvBlock(const std::string &name,
   }
   std::string tile = "NULL", tileRow = "NULL", flatTile = "NULL",
               tileRest = "NULL", channelTile = "NULL";
-  int64_t channelVecs = 0;
+  int64_t channelVecs = 0, flatPitch = flat.pitch,
+          flatPhaseFloats = flat.phaseFloats;
+  bool channelFlat = false;
   if (schedule.kind == LayerSchedule::Kind::PatternChannels) {
     // Reads the stride-2 column phases, made in the scratch as for row
     // tiles, and accumulates into a buffer at the end of each thread's
     // scratch (conv_pattern.c, cm_acc).
+    // Small planes: over the flat tiles' copy instead.
     channelVecs = channelMajorVecs(spec, target);
     channelTile = name + "_channels";
-    functions << emitChannelMajorTile(channelTile, spec, channelVecs, target);
     int64_t accBytes = (spec.outC * channelVecs * target.vectorLanes * 4 + 63) / 64 * 64;
-    patternScratchBytes = std::max(
-        patternScratchBytes,
-        spec.inC * 2 * spec.inH * phaseColumns(spec) * 4 + accBytes);
+    FlatTileShape geometry = chooseFlatTile(spec, target, 1);
+    channelFlat = channelMajorReadsFlatCopy(spec, geometry, channelVecs, target);
+    if (channelFlat) {
+      auto emitted = out.emitted.find(this->layer);
+      if (emitted != out.emitted.end() &&
+          emitted->second.schedule.describe() == schedule.describe())
+        emitted->second.detail = "on the flat copy";
+      channelVecs = channelMajorFlatVecs(spec, geometry, target);
+      accBytes = (spec.outC * channelVecs * target.vectorLanes * 4 + 63) / 64 * 64;
+      functions << emitChannelMajorFlatTile(channelTile, spec, geometry,
+                                            channelVecs, target);
+      flatPitch = geometry.pitch;
+      flatPhaseFloats = geometry.phaseFloats;
+      patternScratchBytes = std::max(
+          patternScratchBytes,
+          spec.inC * geometry.phases * geometry.phaseFloats * 4 + accBytes);
+    } else {
+      functions << emitChannelMajorTile(channelTile, spec, channelVecs, target);
+      patternScratchBytes = std::max(
+          patternScratchBytes,
+          spec.inC * 2 * spec.inH * phaseColumns(spec) * 4 + accBytes);
+    }
   }
   if (flat.vecs) {
     flatTile = name + "_flat" + (flat.filters > 1 ? "x" + std::to_string(flat.filters) : "");
@@ -732,14 +747,15 @@ std::string Emitter::patternConvBlock(const std::string &name,
   fields << shape.rows << ", " << shape.vecs << ", "
          << (shape.rows ? baseVectors(spec, shape.vecs, target) : 0) << ", "
          << shape.filters << ", " << tile << ", " << tileRow << ", "
-         << (spec.relu ? 1 : 0) << ", " << flat.pitch << ", "
-         << flat.phaseFloats << ", " << flatTile << ", " << shape.restRows
+         << (spec.relu ? 1 : 0) << ", " << flatPitch << ", "
+         << flatPhaseFloats << ", " << flatTile << ", " << shape.restRows
          << ", " << tileRest << ", "
          << (phased ? "PAT_PCONV_COPY_PHASES"
              : striped ? "PAT_PCONV_COPY_STRIPS"
                        : "PAT_PCONV_COPY_NONE")
          << ",\n      " << channelTile << ", " << channelVecs << ", "
-         << (channelVecs ? layer.channelMajor : "NULL, NULL, NULL");
+         << (channelVecs ? layer.channelMajor : "NULL, NULL, NULL") << ", "
+         << (channelFlat ? 1 : 0);
   return "  {\n    const pat_pconv_layer l = " + layer.head + fields.str() +
          layer.tail;
 }

@@ -43,6 +43,9 @@ struct TunableLayer {
 struct EmittedLayer {
   std::string op, shape; ///< The op's name, its output shape ("1x64x56x56").
   LayerSchedule schedule;
+  /// What the schedule's name leaves out, for --stats ("on the flat copy":
+  /// channel-major tiles over the flat tiles' copy).
+  std::string detail;
 };
 
 struct EmittedModel {

@@ -20,15 +20,17 @@ static uint64_t unionOfTaps(llvm::ArrayRef<uint64_t> masks) {
   return all;
 }
 
-int64_t channelMajorVecs(const PatternTileSpec &s, const Target &target) {
+/// Most vectors (up to `wanted`, at most 2) whose tap vectors, one
+/// kernel's accumulators and a broadcast weight fit the registers.
+static int64_t fittingVecs(const PatternTileSpec &s, const Target &target,
+                           int64_t wanted) {
   if (s.strideH != 2 || s.strideW != 2 || s.dilationH != 1 ||
       s.dilationW != 1 || s.masks.empty() || s.kernelH * s.kernelW > 64)
     return 0;
   int64_t taps = __builtin_popcountll(unionOfTaps(s.masks)), kernelTaps = 0;
   for (uint64_t m : s.masks)
     kernelTaps = std::max<int64_t>(kernelTaps, __builtin_popcountll(m));
-  int64_t lanes = target.vectorLanes;
-  int64_t wanted = std::min<int64_t>((s.outW + lanes - 1) / lanes, 2);
+  wanted = std::min<int64_t>(wanted, 2);
   // Tap vectors, one kernel's accumulators and broadcast weights. Two
   // vectors at most: a row block of every filter must stay in the L1 (128
   // filters x 2 vectors of 16 floats: 16 KB).
@@ -36,6 +38,16 @@ int64_t channelMajorVecs(const PatternTileSpec &s, const Target &target) {
     if (taps * v + v + kernelTaps <= target.vectorRegisters)
       return v;
   return 0;
+}
+
+int64_t channelMajorVecs(const PatternTileSpec &s, const Target &target) {
+  int64_t lanes = target.vectorLanes;
+  return fittingVecs(s, target, (s.outW + lanes - 1) / lanes);
+}
+
+int64_t channelMajorFlatVecs(const PatternTileSpec &s,
+                             const FlatTileShape &flat, const Target &target) {
+  return flat.vecs ? fittingVecs(s, target, flat.vecs) : 0;
 }
 
 ChannelMajorLayout channelMajorLayout(llvm::ArrayRef<uint64_t> masks,
@@ -89,6 +101,40 @@ static int64_t floorDiv(int64_t a, int64_t b) {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
+/// Tap t's vector v, as the tiles name it.
+static std::string tapVar(int64_t t, int64_t v) {
+  return std::to_string(t) + "_" + std::to_string(v);
+}
+
+/// The loops over one channel's kernels, pattern by pattern: each loads
+/// its filter's V accumulators from `out`, adds its taps (vectors x<tap>_<v>
+/// loaded for the channel) and stores them back.
+static void emitKernelLoops(std::ostringstream &c, const PatternTileSpec &s,
+                            int64_t V, int64_t lanes) {
+  int64_t P = s.masks.size();
+  for (int64_t p = 0; p < P; ++p) {
+    int64_t taps = __builtin_popcountll(s.masks[p]);
+    c << "    for (int32_t k = cs[" << p << "]; k < cs[" << p + 1
+      << "]; ++k, w += " << taps << ") {\n"
+      << "      float *acc = out + (int64_t)cf[k] * " << V * lanes << ";\n";
+    for (int64_t v = 0; v < V; ++v)
+      c << "      PV c" << v << " = PV_LOADU(acc + " << v * lanes << ");\n";
+    int64_t i = 0;
+    for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
+      if (!((s.masks[p] >> t) & 1))
+        continue;
+      c << "      { const PV wt = PV_SET1(w[" << i++ << "]);";
+      for (int64_t v = 0; v < V; ++v)
+        c << " c" << v << " = PV_FMA(wt, x" << tapVar(t, v) << ", c" << v
+          << ");";
+      c << " }\n";
+    }
+    for (int64_t v = 0; v < V; ++v)
+      c << "      PV_STOREU(acc + " << v * lanes << ", c" << v << ");\n";
+    c << "    }\n";
+  }
+}
+
 std::string emitChannelMajorTile(const std::string &name,
                                  const PatternTileSpec &s, int64_t V,
                                  const Target &target) {
@@ -97,9 +143,6 @@ std::string emitChannelMajorTile(const std::string &name,
   int64_t channelFloats = 2 * s.inH * pitch; // both phases of a channel
   uint64_t all = unionOfTaps(s.masks);
   auto used = [&](int64_t t) { return ((all >> t) & 1) != 0; };
-  auto tapVar = [](int64_t t, int64_t v) {
-    return std::to_string(t) + "_" + std::to_string(v);
-  };
   std::ostringstream c;
   c << "static void " << name
     << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n"
@@ -151,27 +194,50 @@ std::string emitChannelMajorTile(const std::string &name,
       for (int64_t v = 0; v < V; ++v)
         c << "    const PV x" << tapVar(t, v) << " = PV_LOADM(chan + o"
           << tapVar(t, v) << ", m" << tapVar(t, v) << ");\n";
-  for (int64_t p = 0; p < P; ++p) {
-    int64_t taps = __builtin_popcountll(s.masks[p]);
-    c << "    for (int32_t k = cs[" << p << "]; k < cs[" << p + 1
-      << "]; ++k, w += " << taps << ") {\n"
-      << "      float *acc = out + (int64_t)cf[k] * " << V * lanes << ";\n";
+  emitKernelLoops(c, s, V, lanes);
+  c << "  }\n}\n\n";
+  return c.str();
+}
+
+bool channelMajorReadsFlatCopy(const PatternTileSpec &s,
+                               const FlatTileShape &flat, int64_t vecs,
+                               const Target &target) {
+  if (!flat.vecs || !vecs)
+    return false;
+  // Row blocks filling < 3/4 of their lanes (a 7x7 map: 7 of 16): the flat
+  // layout runs vectors across rows instead (49 of 64 lanes).
+  int64_t span = vecs * target.vectorLanes;
+  int64_t blocks = (s.outW + span - 1) / span;
+  return 4 * s.outW < 3 * blocks * span;
+}
+
+std::string emitChannelMajorFlatTile(const std::string &name,
+                                     const PatternTileSpec &s,
+                                     const FlatTileShape &flat, int64_t V,
+                                     const Target &target) {
+  int64_t lanes = target.vectorLanes, P = s.masks.size();
+  uint64_t all = unionOfTaps(s.masks);
+  std::ostringstream c;
+  c << "static void " << name
+    << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n"
+    << "  float *const out = a->output[0];\n"
+    << "  const int32_t *cs = l->cm_stride, *cf = l->cm_filter;\n"
+    << "  const float *w = l->cm_weights;\n"
+    << "  const float *chan = a->input + a->ox;\n"
+    << "  for (int64_t c = 0; c < " << s.inC << "; ++c, cs += " << P + 1
+    << ", chan += " << flat.phases * flat.phaseFloats << ") {\n";
+  // The copy is zero-padded and holds every block's reach (phaseFloats
+  // covers the plane's vectors, the farthest tap and one vector more), so
+  // the loads need no masks.
+  for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
+    if (!((all >> t) & 1))
+      continue;
+    auto [phase, shift] = flatTapSource(s, flat.pitch, t);
     for (int64_t v = 0; v < V; ++v)
-      c << "      PV c" << v << " = PV_LOADU(acc + " << v * lanes << ");\n";
-    int64_t i = 0;
-    for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
-      if (!((s.masks[p] >> t) & 1))
-        continue;
-      c << "      { const PV wt = PV_SET1(w[" << i++ << "]);";
-      for (int64_t v = 0; v < V; ++v)
-        c << " c" << v << " = PV_FMA(wt, x" << tapVar(t, v) << ", c" << v
-          << ");";
-      c << " }\n";
-    }
-    for (int64_t v = 0; v < V; ++v)
-      c << "      PV_STOREU(acc + " << v * lanes << ", c" << v << ");\n";
-    c << "    }\n";
+      c << "    const PV x" << tapVar(t, v) << " = PV_LOADU(chan + "
+        << phase * flat.phaseFloats + shift + v * lanes << ");\n";
   }
+  emitKernelLoops(c, s, V, lanes);
   c << "  }\n}\n\n";
   return c.str();
 }

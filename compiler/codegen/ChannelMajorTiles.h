@@ -30,6 +30,11 @@ namespace pat {
 /// the accumulators and a weight fit the vector registers.
 int64_t channelMajorVecs(const PatternTileSpec &spec, const Target &target);
 
+/// The same for a tile over the flat copy of geometry `flat`: vectors of
+/// the flat plane per call.
+int64_t channelMajorFlatVecs(const PatternTileSpec &spec,
+                             const FlatTileShape &flat, const Target &target);
+
 /// The layer's kernels in channel-major order (the runtime's cm_stride,
 /// cm_filter and cm_weights), from its FKW arrays and packed weights.
 struct ChannelMajorLayout {
@@ -49,6 +54,21 @@ ChannelMajorLayout channelMajorLayout(llvm::ArrayRef<uint64_t> masks,
 std::string emitChannelMajorTile(const std::string &name,
                                  const PatternTileSpec &spec, int64_t vecs,
                                  const Target &target);
+
+/// Whether the channel-major tile of `vecs` vectors reads the flat tiles'
+/// copy (pat_pconv_layer::cm_flat) rather than the column phases: where the
+/// layer has a flat geometry (`flat`, from chooseFlatTile) and its row
+/// blocks would leave over a quarter of their lanes empty.
+bool channelMajorReadsFlatCopy(const PatternTileSpec &spec,
+                               const FlatTileShape &flat, int64_t vecs,
+                               const Target &target);
+
+/// The C of a channel-major tile over the flat copy: one call is a block of
+/// `vecs` vectors of flat output positions (from a->ox) of every filter.
+std::string emitChannelMajorFlatTile(const std::string &name,
+                                     const PatternTileSpec &spec,
+                                     const FlatTileShape &flat, int64_t vecs,
+                                     const Target &target);
 
 } // namespace pat
 

@@ -182,8 +182,8 @@ static std::string storedValue(const PatternTileSpec &s, const std::string &acc,
 
 /// Where tap t of a flat tile reads: phase plane and offset from the output's
 /// flat position (see pat_pconv_layer::flat_tile).
-static std::pair<int64_t, int64_t> flatTapSource(const PatternTileSpec &s,
-                                                 int64_t pitch, int64_t t) {
+std::pair<int64_t, int64_t> flatTapSource(const PatternTileSpec &s,
+                                          int64_t pitch, int64_t t) {
   int64_t dy = (t / s.kernelW) * s.dilationH, dx = (t % s.kernelW) * s.dilationW;
   return {(dy % s.strideH) * s.strideW + dx % s.strideW,
           dy / s.strideH * pitch + dx / s.strideW};

@@ -17,6 +17,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pat {
@@ -72,6 +73,10 @@ struct FlatTileShape {
 FlatTileShape chooseFlatTile(const PatternTileSpec &spec, const Target &target,
                              int64_t filters = 1);
 
+/// Where tap t (bit ky * kernelW + kx) reads in a flat tile's copy of
+/// pitch `pitch`: its phase and its offset from the output's flat position.
+std::pair<int64_t, int64_t> flatTapSource(const PatternTileSpec &spec,
+                                          int64_t pitch, int64_t t);
 /// C source of the flat tile `static void name(...)`.
 std::string emitFlatPatternTile(const std::string &name,
                                 const PatternTileSpec &spec,

@@ -460,6 +460,68 @@ static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   }
 }
 
+/* Flat output positions of the plane, y * flat_pitch + x (cm_flat). */
+static int64_t cm_flat_span(const pat_pconv_layer *l) {
+  return (l->conv.out_h - 1) * l->flat_pitch + l->conv.out_w;
+}
+
+/* Calls f(o, y, x0, x1) for each output row piece [x0, x1) of row y that
+ * the flat block [o0, o0 + span) holds, o its first position in the
+ * block. */
+#define CM_FLAT_PIECES(l, o0, span, BODY)                                     \
+  for (int64_t y = (o0) / (l)->flat_pitch;                                  \
+       y < (l)->conv.out_h && y * (l)->flat_pitch < (o0) + (span); ++y) {   \
+    int64_t x0 = (o0) - y * (l)->flat_pitch, x1 = x0 + (span);              \
+    x0 = x0 < 0 ? 0 : x0;                                                   \
+    x1 = x1 > (l)->conv.out_w ? (l)->conv.out_w : x1;                       \
+    int64_t o = y * (l)->flat_pitch + x0 - (o0);                            \
+    if (x0 < x1) {                                                          \
+      BODY                                                                  \
+    }                                                                       \
+  }
+
+/* Flat blocks [begin, end) of cm_vecs vectors each: accumulators filled
+ * with the bias and residual, the tile, the output pieces stored. */
+static void cm_flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
+  const cm_job *job = (const cm_job *)arg;
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  int64_t span = l->cm_vecs * PV_LANES, plane = p->out_h * p->out_w;
+  float *acc = cm_acc(job->ctx, l, tid);
+  pat_pconv_tile_args a;
+  a.input = job->phases;
+  a.output[0] = acc;
+  a.oy = 0;
+  for (int64_t blk = begin; blk < end; ++blk) {
+    int64_t o0 = blk * span;
+    for (int64_t f = 0; f < p->out_c; ++f) {
+      float *fa = acc + f * span;
+      PV b = PV_SET1(l->bias ? l->bias[f] : 0.f);
+      for (int64_t v = 0; v < l->cm_vecs; ++v)
+        PV_STOREU(fa + v * PV_LANES, b);
+      if (job->residual) {
+        const float *res = job->residual + f * plane;
+        CM_FLAT_PIECES(l, o0, span, {
+          for (int64_t x = x0; x < x1; ++x)
+            fa[o + x - x0] += res[y * p->out_w + x];
+        })
+      }
+    }
+    a.ox = o0;
+    l->cm_tile(l, &a);
+    for (int64_t f = 0; f < p->out_c; ++f) {
+      const float *fa = acc + f * span;
+      float *out = job->output + f * plane;
+      CM_FLAT_PIECES(l, o0, span, {
+        float *row = out + y * p->out_w + x0;
+        memcpy(row, fa + o, (size_t)(x1 - x0) * sizeof(float));
+        if (p->act.kind != PAT_ACT_NONE)
+          pat_activation_f32(row, row, x1 - x0, p->act);
+      })
+    }
+  }
+}
+
 /* Whether the channel-major tile applies (patc guarantees it; the check
  * keeps a hand-written layer from overrunning the store masks or its
  * scratch). */
@@ -469,29 +531,14 @@ static int cm_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
         p->stride_h == 2 && p->stride_w == 2 && l->cm_vecs >= 1 &&
         l->cm_vecs <= PAT_PCONV_MAX_VECS))
     return 0;
-  size_t phases = (size_t)(p->in_c * 2 * p->in_h * phase_pitch(p));
+  size_t copy = l->cm_flat ? (size_t)p->in_c * (size_t)(p->stride_h * p->stride_w) *
+                                 (size_t)l->flat_phase_floats
+                           : (size_t)(p->in_c * 2 * p->in_h * phase_pitch(p));
+  if (l->cm_flat &&
+      (l->flat_pitch < p->out_w || l->flat_phase_floats < 1))
+    return 0;
   size_t acc = (cm_acc_floats(l) * sizeof(float) + 63) / 64 * 64;
-  return phases * sizeof(float) + acc <= ctx->scratch_bytes;
-}
-
-static void run_channel_major(pat_ctx *ctx, const pat_pconv_layer *l,
-                              const float *input, const float *residual,
-                              float *output) {
-  const pat_conv2d_params *p = &l->conv;
-  phase_job copy;
-  copy.p = p;
-  copy.phases = (float *)ctx->scratch; /* all threads' scratch, see patc */
-  cm_job job;
-  job.ctx = ctx;
-  job.l = l;
-  job.phases = copy.phases;
-  for (int64_t b = 0; b < p->batch; ++b) {
-    copy.image = input + b * in_image_floats(p);
-    pat_parallel_for(ctx, p->in_c, 16, phase_copy_tasks, &copy);
-    job.output = output + b * out_image_floats(p);
-    job.residual = residual ? residual + b * out_image_floats(p) : NULL;
-    pat_parallel_for(ctx, p->out_h, 1, cm_row_tasks, &job);
-  }
+  return copy * sizeof(float) + acc <= ctx->scratch_bytes;
 }
 
 /* Flat tiles: the zero-padded copy of one image, then whole output planes
@@ -618,6 +665,41 @@ static int flat_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
          (int64_t)l->flat_phase_floats >= phase_rows * pitch &&
          (size_t)(p->in_c * sh * sw) * l->flat_phase_floats * sizeof(float) <=
              ctx->scratch_bytes * (size_t)ctx->num_threads;
+}
+
+/* Channel-major tiles: the image's column phases (or, cm_flat, its flat
+ * copy) at the start of the scratch, then its rows (or flat blocks). */
+static void run_channel_major(pat_ctx *ctx, const pat_pconv_layer *l,
+                              const float *input, const float *residual,
+                              float *output) {
+  const pat_conv2d_params *p = &l->conv;
+  float *copied = (float *)ctx->scratch; /* see cm_acc */
+  phase_job phases;
+  phases.p = p;
+  phases.phases = copied;
+  flat_job flat;
+  flat.l = l;
+  flat.padded = copied;
+  cm_job job;
+  job.ctx = ctx;
+  job.l = l;
+  job.phases = copied;
+  int64_t span = l->cm_vecs * PV_LANES;
+  for (int64_t b = 0; b < p->batch; ++b) {
+    const float *image = input + b * in_image_floats(p);
+    job.output = output + b * out_image_floats(p);
+    job.residual = residual ? residual + b * out_image_floats(p) : NULL;
+    if (l->cm_flat) {
+      flat.image = image;
+      pat_parallel_for(ctx, p->in_c, 16, flat_pad_tasks, &flat);
+      pat_parallel_for(ctx, (cm_flat_span(l) + span - 1) / span, 1,
+                       cm_flat_tasks, &job);
+    } else {
+      phases.image = image;
+      pat_parallel_for(ctx, p->in_c, 16, phase_copy_tasks, &phases);
+      pat_parallel_for(ctx, p->out_h, 1, cm_row_tasks, &job);
+    }
+  }
 }
 
 void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,

@@ -106,6 +106,12 @@ struct pat_pconv_layer {
   int32_t cm_vecs;
   const int32_t *cm_stride, *cm_filter;
   const float *cm_weights;
+  /* Small planes (cm_flat = 1): the channel-major tile reads the flat
+   * tiles' copy (flat_pitch, flat_phase_floats, with flat_tile NULL)
+   * instead of the column phases, and one call is a block of cm_vecs
+   * vectors of flat output positions from a->ox (o = y * flat_pitch + x)
+   * of every filter: vectors run across rows, as in flat tiles. */
+  int32_t cm_flat;
 };
 
 /* Row tiles read the input itself. */

@@ -103,6 +103,10 @@ CASES = [
     # Channel-major tiles (stride 2, too big for a flat tile): two column
     # blocks, the second partial, Sigmoid applied after the row's blocks.
     ("channels_two_blocks_sigmoid", 8, 8, (13, 75), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.5, "Sigmoid", 1),
+    # Channel-major tiles on the flat copy (rows of 5 would fill 5 of 8 or
+    # 16 lanes): a residual, Sigmoid and a batch of 2 on 6x5 outputs, whose
+    # second block of flat positions is partial.
+    ("residual_channels_flat_sigmoid", 8, 8, (11, 10), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.5, "Sigmoid", 2),
 ]
 
 # Cases whose conv output is added to a second input of the output's shape

@@ -295,6 +295,8 @@ void printStats(ModuleOp module, const pat::Target &target,
                  "-lane kernel";
         } else {
           path += ", " + s.describe();
+          if (!emitted->emitted.at(index).detail.empty())
+            path += " " + emitted->emitted.at(index).detail;
           if (s.kind == pat::LayerSchedule::Kind::PatternRows && s.rows) {
             pat::PatternTileSpec spec;
             spec.strideW = pconv.getStrides()[1];
