@@ -375,11 +375,12 @@ static int phases_fit(const pat_ctx *ctx, const pat_conv2d_params *p) {
 }
 
 /* Channel-major tiles (pat_pconv_layer::cm_tile): one work item per output
- * row of one image, whose column phases are made first. */
+ * row of one image, whose column phases are made first; with cm_flat, one
+ * per block of flat positions, over the image's flat copy. */
 typedef struct cm_job {
   pat_ctx *ctx;
   const pat_pconv_layer *l;
-  const float *phases;   /* this image's column phases */
+  const float *copied;   /* this image's column phases (cm_flat: flat copy) */
   float *output;         /* this image's output */
   const float *residual; /* this image's residual, or NULL */
 } cm_job;
@@ -443,7 +444,7 @@ static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   float *acc = cm_acc(job->ctx, l, tid);
   /* The tile reads input, output[0], oy, ox and the store masks only. */
   pat_pconv_tile_args a;
-  a.input = job->phases;
+  a.input = job->copied;
   a.output[0] = acc;
   for (int64_t oy = begin; oy < end; ++oy) {
     a.oy = oy;
@@ -465,9 +466,9 @@ static int64_t cm_flat_span(const pat_pconv_layer *l) {
   return (l->conv.out_h - 1) * l->flat_pitch + l->conv.out_w;
 }
 
-/* Calls f(o, y, x0, x1) for each output row piece [x0, x1) of row y that
- * the flat block [o0, o0 + span) holds, o its first position in the
- * block. */
+/* Runs BODY for each piece [x0, x1) of output row y that the flat block
+ * [o0, o0 + span) holds, with y, x0, x1 and o (where x0 is in the block)
+ * in scope. */
 #define CM_FLAT_PIECES(l, o0, span, BODY)                                     \
   for (int64_t y = (o0) / (l)->flat_pitch;                                  \
        y < (l)->conv.out_h && y * (l)->flat_pitch < (o0) + (span); ++y) {   \
@@ -489,7 +490,7 @@ static void cm_flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   int64_t span = l->cm_vecs * PV_LANES, plane = p->out_h * p->out_w;
   float *acc = cm_acc(job->ctx, l, tid);
   pat_pconv_tile_args a;
-  a.input = job->phases;
+  a.input = job->copied;
   a.output[0] = acc;
   a.oy = 0;
   for (int64_t blk = begin; blk < end; ++blk) {
@@ -531,12 +532,11 @@ static int cm_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
         p->stride_h == 2 && p->stride_w == 2 && l->cm_vecs >= 1 &&
         l->cm_vecs <= PAT_PCONV_MAX_VECS))
     return 0;
-  size_t copy = l->cm_flat ? (size_t)p->in_c * (size_t)(p->stride_h * p->stride_w) *
-                                 (size_t)l->flat_phase_floats
-                           : (size_t)(p->in_c * 2 * p->in_h * phase_pitch(p));
-  if (l->cm_flat &&
-      (l->flat_pitch < p->out_w || l->flat_phase_floats < 1))
+  if (l->cm_flat && (l->flat_pitch < p->out_w || l->flat_phase_floats < 1))
     return 0;
+  /* Floats of the image's copy: 4 flat phases, or 2 column phases. */
+  size_t copy = l->cm_flat ? (size_t)(p->in_c * 4) * (size_t)l->flat_phase_floats
+                           : (size_t)(p->in_c * 2 * p->in_h * phase_pitch(p));
   size_t acc = (cm_acc_floats(l) * sizeof(float) + 63) / 64 * 64;
   return copy * sizeof(float) + acc <= ctx->scratch_bytes;
 }
@@ -683,7 +683,7 @@ static void run_channel_major(pat_ctx *ctx, const pat_pconv_layer *l,
   cm_job job;
   job.ctx = ctx;
   job.l = l;
-  job.phases = copied;
+  job.copied = copied;
   int64_t span = l->cm_vecs * PV_LANES;
   for (int64_t b = 0; b < p->batch; ++b) {
     const float *image = input + b * in_image_floats(p);
