@@ -10,7 +10,8 @@
  * flat tiles' padded phases), and runs the generic kernel where no tile
  * applies (strides above 2, kernels too wide for the load-mask table).
  * Stride-2 layers may instead have a channel-major tile (cm_tile), which
- * walks the kernels by input channel rather than by filter.
+ * walks the kernels by input channel rather than by filter; its driver is
+ * conv_pattern_channels.c.
  *
  *===----------------------------------------------------------------------===*/
 

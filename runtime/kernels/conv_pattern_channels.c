@@ -1,0 +1,215 @@
+/*===- conv_pattern_channels.c - Channel-major pattern conv driver --------===
+ *
+ * Part of patc. Runs a stride-2 pattern conv with its channel-major tile
+ * (pat_pconv_layer::cm_tile, docs/sparsity.md): per image the input copy
+ * the tile reads (column phases, or with cm_flat the flat tiles' copy),
+ * then work items of every filter at once, accumulating in an aligned
+ * block at the end of the thread's scratch.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "conv_pattern_internal.h"
+
+#include <string.h>
+
+/* Channel-major tiles (pat_pconv_layer::cm_tile): one work item per output
+ * row of one image, whose column phases are made first; with cm_flat, one
+ * per block of flat positions, over the image's flat copy. */
+typedef struct cm_job {
+  pat_ctx *ctx;
+  const pat_pconv_layer *l;
+  const float *copied;   /* this image's column phases (cm_flat: flat copy) */
+  float *output;         /* this image's output */
+  const float *residual; /* this image's residual, or NULL */
+} cm_job;
+
+/* Floats of a channel-major tile's accumulators: every filter's block. */
+static size_t cm_acc_floats(const pat_pconv_layer *l) {
+  return (size_t)l->conv.out_c * (size_t)l->cm_vecs * PV_LANES;
+}
+
+/* Thread tid's accumulators: the end of its scratch, past the column
+ * phases, which start at the beginning of thread 0's (patc sizes each
+ * thread's scratch for both; pat_pconv_channels_usable checks it). */
+static float *cm_acc(pat_ctx *ctx, const pat_pconv_layer *l, int tid) {
+  size_t bytes = (cm_acc_floats(l) * sizeof(float) + 63) / 64 * 64;
+  return (float *)((char *)pat_scratch(ctx, tid) + ctx->scratch_bytes - bytes);
+}
+
+/* Fills the accumulators of the block at column ox with the bias and the
+ * residual. */
+static void cm_init_block(const cm_job *job, float *acc, int64_t oy,
+                          int64_t ox, const PM *masks) {
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  int64_t plane = p->out_h * p->out_w, span = l->cm_vecs * PV_LANES;
+  for (int64_t o = 0; o < p->out_c; ++o) {
+    PV b = PV_SET1(l->bias ? l->bias[o] : 0.f);
+    const float *res = job->residual
+                           ? job->residual + o * plane + oy * p->out_w + ox
+                           : NULL;
+    for (int64_t v = 0; v < l->cm_vecs; ++v)
+      PV_STOREU(acc + o * span + v * PV_LANES,
+                res ? PV_ADD(b, PV_LOADM(res + v * PV_LANES, masks[v])) : b);
+  }
+}
+
+/* Stores the block's accumulators into the output rows, activation
+ * applied. */
+static void cm_store_block(const cm_job *job, const float *acc, int64_t oy,
+                           int64_t ox, const PM *masks) {
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  int64_t plane = p->out_h * p->out_w, span = l->cm_vecs * PV_LANES;
+  int64_t cols = p->out_w - ox < span ? p->out_w - ox : span;
+  int relu = p->act.kind == PAT_ACT_RELU;
+  for (int64_t o = 0; o < p->out_c; ++o) {
+    float *row = job->output + o * plane + oy * p->out_w + ox;
+    for (int64_t v = 0; v < l->cm_vecs; ++v) {
+      PV x = PV_LOADU(acc + o * span + v * PV_LANES);
+      PV_STOREM(row + v * PV_LANES, relu ? PV_MAX0(x) : x, masks[v]);
+    }
+    if (!relu && p->act.kind != PAT_ACT_NONE)
+      pat_activation_f32(row, row, cols, p->act);
+  }
+}
+
+static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
+  const cm_job *job = (const cm_job *)arg;
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  int64_t span = l->cm_vecs * PV_LANES;
+  float *acc = cm_acc(job->ctx, l, tid);
+  /* The tile reads input, output[0], oy, ox and the store masks only. */
+  pat_pconv_tile_args a;
+  a.input = job->copied;
+  a.output[0] = acc;
+  for (int64_t oy = begin; oy < end; ++oy) {
+    a.oy = oy;
+    for (int64_t ox = 0; ox < p->out_w; ox += span) {
+      a.ox = ox;
+      for (int64_t v = 0; v < l->cm_vecs; ++v) {
+        int64_t cols = p->out_w - (ox + v * PV_LANES);
+        a.store_mask[v] = PM_FIRST(cols < 0 ? 0 : cols);
+      }
+      cm_init_block(job, acc, oy, ox, a.store_mask);
+      l->cm_tile(l, &a);
+      cm_store_block(job, acc, oy, ox, a.store_mask);
+    }
+  }
+}
+
+/* Flat output positions of the plane, y * flat_pitch + x (cm_flat). */
+static int64_t cm_flat_span(const pat_pconv_layer *l) {
+  return (l->conv.out_h - 1) * l->flat_pitch + l->conv.out_w;
+}
+
+/* Runs BODY for each piece [x0, x1) of output row y that the flat block
+ * [o0, o0 + span) holds, with y, x0, x1 and o (where x0 is in the block)
+ * in scope. */
+#define CM_FLAT_PIECES(l, o0, span, BODY)                                     \
+  for (int64_t y = (o0) / (l)->flat_pitch;                                  \
+       y < (l)->conv.out_h && y * (l)->flat_pitch < (o0) + (span); ++y) {   \
+    int64_t x0 = (o0) - y * (l)->flat_pitch, x1 = x0 + (span);              \
+    x0 = x0 < 0 ? 0 : x0;                                                   \
+    x1 = x1 > (l)->conv.out_w ? (l)->conv.out_w : x1;                       \
+    int64_t o = y * (l)->flat_pitch + x0 - (o0);                            \
+    if (x0 < x1) {                                                          \
+      BODY                                                                  \
+    }                                                                       \
+  }
+
+/* Flat blocks [begin, end) of cm_vecs vectors each: accumulators filled
+ * with the bias and residual, the tile, the output pieces stored. */
+static void cm_flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
+  const cm_job *job = (const cm_job *)arg;
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  int64_t span = l->cm_vecs * PV_LANES, plane = p->out_h * p->out_w;
+  float *acc = cm_acc(job->ctx, l, tid);
+  pat_pconv_tile_args a;
+  a.input = job->copied;
+  a.output[0] = acc;
+  a.oy = 0;
+  for (int64_t blk = begin; blk < end; ++blk) {
+    int64_t o0 = blk * span;
+    for (int64_t f = 0; f < p->out_c; ++f) {
+      float *fa = acc + f * span;
+      PV b = PV_SET1(l->bias ? l->bias[f] : 0.f);
+      for (int64_t v = 0; v < l->cm_vecs; ++v)
+        PV_STOREU(fa + v * PV_LANES, b);
+      if (job->residual) {
+        const float *res = job->residual + f * plane;
+        CM_FLAT_PIECES(l, o0, span, {
+          for (int64_t x = x0; x < x1; ++x)
+            fa[o + x - x0] += res[y * p->out_w + x];
+        })
+      }
+    }
+    a.ox = o0;
+    l->cm_tile(l, &a);
+    for (int64_t f = 0; f < p->out_c; ++f) {
+      const float *fa = acc + f * span;
+      float *out = job->output + f * plane;
+      CM_FLAT_PIECES(l, o0, span, {
+        float *row = out + y * p->out_w + x0;
+        memcpy(row, fa + o, (size_t)(x1 - x0) * sizeof(float));
+        if (p->act.kind != PAT_ACT_NONE)
+          pat_activation_f32(row, row, x1 - x0, p->act);
+      })
+    }
+  }
+}
+
+/* patc guarantees it; the check keeps a hand-written layer from
+ * overrunning the store masks or its scratch. */
+int pat_pconv_channels_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
+  const pat_conv2d_params *p = &l->conv;
+  if (!(l->cm_tile && l->cm_stride && l->cm_filter && l->cm_weights &&
+        p->stride_h == 2 && p->stride_w == 2 && l->cm_vecs >= 1 &&
+        l->cm_vecs <= PAT_PCONV_MAX_VECS))
+    return 0;
+  if (l->cm_flat && (l->flat_pitch < p->out_w || l->flat_phase_floats < 1))
+    return 0;
+  /* Floats of the image's copy: 4 flat phases, or 2 column phases. */
+  size_t copy = l->cm_flat
+                    ? (size_t)(p->in_c * 4) * (size_t)l->flat_phase_floats
+                    : (size_t)(p->in_c * 2 * p->in_h * phase_pitch(p));
+  size_t acc = (cm_acc_floats(l) * sizeof(float) + 63) / 64 * 64;
+  return copy * sizeof(float) + acc <= ctx->scratch_bytes;
+}
+
+/* Channel-major tiles: the image's column phases (or, cm_flat, its flat
+ * copy) at the start of the scratch, then its rows (or flat blocks). */
+void pat_pconv_run_channels(pat_ctx *ctx, const pat_pconv_layer *l,
+                            const float *input, const float *residual,
+                            float *output) {
+  const pat_conv2d_params *p = &l->conv;
+  float *copied = (float *)ctx->scratch; /* see cm_acc */
+  phase_job phases;
+  phases.p = p;
+  phases.phases = copied;
+  flat_job flat;
+  flat.l = l;
+  flat.padded = copied;
+  cm_job job;
+  job.ctx = ctx;
+  job.l = l;
+  job.copied = copied;
+  int64_t span = l->cm_vecs * PV_LANES;
+  for (int64_t b = 0; b < p->batch; ++b) {
+    const float *image = input + b * in_image_floats(p);
+    job.output = output + b * out_image_floats(p);
+    job.residual = residual ? residual + b * out_image_floats(p) : NULL;
+    if (l->cm_flat) {
+      flat.image = image;
+      pat_parallel_for(ctx, p->in_c, 16, pat_pconv_flat_pad_tasks, &flat);
+      pat_parallel_for(ctx, (cm_flat_span(l) + span - 1) / span, 1,
+                       cm_flat_tasks, &job);
+    } else {
+      phases.image = image;
+      pat_parallel_for(ctx, p->in_c, 16, pat_pconv_phase_copy_tasks, &phases);
+      pat_parallel_for(ctx, p->out_h, 1, cm_row_tasks, &job);
+    }
+  }
+}
