@@ -351,7 +351,7 @@ void pat_pconv_phase_copy_tasks(void *arg, int64_t begin, int64_t end,
 
 /* Whether the scratch holds the column phases of one image. */
 static int phases_fit(const pat_ctx *ctx, const pat_conv2d_params *p) {
-  return (size_t)(p->in_c * 2 * p->in_h * phase_pitch(p)) * sizeof(float) <=
+  return phase_copy_floats(p) * sizeof(float) <=
          ctx->scratch_bytes * (size_t)ctx->num_threads;
 }
 
@@ -462,17 +462,24 @@ static void run_flat(pat_ctx *ctx, const pat_pconv_layer *l,
 /* Whether the flat tile's padded copy fits the scratch and its geometry
  * agrees with the layer (patc guarantees both; a hand-written layer could
  * get them wrong). */
-static int flat_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
+int pat_pconv_flat_copy_ok(const pat_pconv_layer *l) {
   const pat_conv2d_params *p = &l->conv;
   int64_t sh = p->stride_h, sw = p->stride_w;
-  if (!l->flat_tile || sh < 1 || sw < 1 || l->tile_filters < 1 ||
-      l->tile_filters > PAT_PCONV_MAX_FILTERS || p->out_c % l->tile_filters)
+  if (sh < 1 || sw < 1)
     return 0;
   int64_t pitch = (flat_cols(p) + sw - 1) / sw;
   int64_t phase_rows = (flat_rows(p) + sh - 1) / sh;
   return l->flat_pitch == pitch &&
-         (int64_t)l->flat_phase_floats >= phase_rows * pitch &&
-         (size_t)(p->in_c * sh * sw) * l->flat_phase_floats * sizeof(float) <=
+         (int64_t)l->flat_phase_floats >= phase_rows * pitch;
+}
+
+static int flat_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
+  const pat_conv2d_params *p = &l->conv;
+  if (!l->flat_tile || l->tile_filters < 1 ||
+      l->tile_filters > PAT_PCONV_MAX_FILTERS || p->out_c % l->tile_filters)
+    return 0;
+  return pat_pconv_flat_copy_ok(l) &&
+         flat_copy_floats(l) * sizeof(float) <=
              ctx->scratch_bytes * (size_t)ctx->num_threads;
 }
 

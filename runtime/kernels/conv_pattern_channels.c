@@ -23,17 +23,19 @@ typedef struct cm_job {
   const float *residual; /* this image's residual, or NULL */
 } cm_job;
 
-/* Floats of a channel-major tile's accumulators: every filter's block. */
-static size_t cm_acc_floats(const pat_pconv_layer *l) {
-  return (size_t)l->conv.out_c * (size_t)l->cm_vecs * PV_LANES;
+/* Bytes of a channel-major tile's accumulators (every filter's block),
+ * rounded up to whole cache lines. */
+static size_t cm_acc_bytes(const pat_pconv_layer *l) {
+  size_t floats = (size_t)l->conv.out_c * (size_t)l->cm_vecs * PV_LANES;
+  return (floats * sizeof(float) + 63) / 64 * 64;
 }
 
 /* Thread tid's accumulators: the end of its scratch, past the column
  * phases, which start at the beginning of thread 0's (patc sizes each
  * thread's scratch for both; pat_pconv_channels_usable checks it). */
 static float *cm_acc(pat_ctx *ctx, const pat_pconv_layer *l, int tid) {
-  size_t bytes = (cm_acc_floats(l) * sizeof(float) + 63) / 64 * 64;
-  return (float *)((char *)pat_scratch(ctx, tid) + ctx->scratch_bytes - bytes);
+  return (float *)((char *)pat_scratch(ctx, tid) + ctx->scratch_bytes -
+                   cm_acc_bytes(l));
 }
 
 /* Fills the accumulators of the block at column ox with the bias and the
@@ -169,14 +171,10 @@ int pat_pconv_channels_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
         p->stride_h == 2 && p->stride_w == 2 && l->cm_vecs >= 1 &&
         l->cm_vecs <= PAT_PCONV_MAX_VECS))
     return 0;
-  if (l->cm_flat && (l->flat_pitch < p->out_w || l->flat_phase_floats < 1))
+  if (l->cm_flat && !pat_pconv_flat_copy_ok(l))
     return 0;
-  /* Floats of the image's copy: 4 flat phases, or 2 column phases. */
-  size_t copy = l->cm_flat
-                    ? (size_t)(p->in_c * 4) * (size_t)l->flat_phase_floats
-                    : (size_t)(p->in_c * 2 * p->in_h * phase_pitch(p));
-  size_t acc = (cm_acc_floats(l) * sizeof(float) + 63) / 64 * 64;
-  return copy * sizeof(float) + acc <= ctx->scratch_bytes;
+  size_t copy = l->cm_flat ? flat_copy_floats(l) : phase_copy_floats(p);
+  return copy * sizeof(float) + cm_acc_bytes(l) <= ctx->scratch_bytes;
 }
 
 /* Channel-major tiles: the image's column phases (or, cm_flat, its flat

@@ -34,6 +34,11 @@ static inline int64_t phase_pitch(const pat_conv2d_params *p) {
   return (p->in_w + 1) / 2;
 }
 
+/* Floats of one image's column phases. */
+static inline size_t phase_copy_floats(const pat_conv2d_params *p) {
+  return (size_t)(p->in_c * 2 * p->in_h * phase_pitch(p));
+}
+
 PAT_HIDDEN void pat_pconv_phase_copy_tasks(void *arg, int64_t begin,
                                            int64_t end, int tid);
 
@@ -46,6 +51,17 @@ typedef struct flat_job {
   float *padded, *output; /* output: this image's [out_c][out_h][out_w] */
   const float *residual;   /* this image's, or NULL */
 } flat_job;
+
+/* Floats of one image's flat copy. */
+static inline size_t flat_copy_floats(const pat_pconv_layer *l) {
+  const pat_conv2d_params *p = &l->conv;
+  return (size_t)(p->in_c * p->stride_h * p->stride_w) *
+         (size_t)l->flat_phase_floats;
+}
+
+/* Whether flat_pitch and flat_phase_floats fit the layer's geometry (the
+ * copy stays inside flat_copy_floats). */
+PAT_HIDDEN int pat_pconv_flat_copy_ok(const pat_pconv_layer *l);
 
 PAT_HIDDEN void pat_pconv_flat_pad_tasks(void *arg, int64_t begin, int64_t end,
                                          int tid);
