@@ -438,8 +438,7 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
     }
   }
   std::vector<LayerSchedule> channelCandidates;
-  int64_t channelVecs = channelMajorVecs(spec, target);
-  if (channelVecs) {
+  if (chooseChannelMajorShape(spec, target).vecs) {
     LayerSchedule c;
     c.kind = LayerSchedule::Kind::PatternChannels;
     channelCandidates.push_back(c);
@@ -524,6 +523,9 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
       layerText.channelMajor = channelMajorArrays(op);
     return patternConvBlock(fn, spec, schedule, layerText);
   };
+  if (chosen->kind == LayerSchedule::Kind::PatternChannels &&
+      chooseChannelMajorShape(spec, target).onFlatCopy)
+    out.emitted[layer].detail = "on the flat copy";
   body << blockFor(*chosen, name);
   for (size_t v = 0; options.tuningEntry && v < candidates.size(); ++v)
     addTuneCase(v, blockFor(candidates[v], name + "_t" + std::to_string(v)),
@@ -674,39 +676,24 @@ std::string Emitter::patternConvBlock(const std::string &name,
   }
   std::string tile = "NULL", tileRow = "NULL", flatTile = "NULL",
               tileRest = "NULL", channelTile = "NULL";
-  int64_t channelVecs = 0, flatPitch = flat.pitch,
-          flatPhaseFloats = flat.phaseFloats;
-  bool channelFlat = false;
+  int64_t flatPitch = flat.pitch, flatPhaseFloats = flat.phaseFloats;
+  ChannelMajorShape channels;
   if (schedule.kind == LayerSchedule::Kind::PatternChannels) {
-    // Reads the stride-2 column phases, made in the scratch as for row
-    // tiles, and accumulates into a buffer at the end of each thread's
-    // scratch (conv_pattern.c, cm_acc).
-    // Small planes: over the flat tiles' copy instead.
-    channelVecs = channelMajorVecs(spec, target);
+    // Reads the column phases (small planes: the flat tiles' copy), made in
+    // the scratch, and accumulates into a block at the end of each thread's
+    // scratch (conv_pattern_channels.c, cm_acc).
+    channels = chooseChannelMajorShape(spec, target);
     channelTile = name + "_channels";
-    int64_t accBytes = (spec.outC * channelVecs * target.vectorLanes * 4 + 63) / 64 * 64;
-    FlatTileShape geometry = chooseFlatTile(spec, target, 1);
-    channelFlat = channelMajorReadsFlatCopy(spec, geometry, channelVecs, target);
-    if (channelFlat) {
-      auto emitted = out.emitted.find(this->layer);
-      if (emitted != out.emitted.end() &&
-          emitted->second.schedule.describe() == schedule.describe())
-        emitted->second.detail = "on the flat copy";
-      channelVecs = channelMajorFlatVecs(spec, geometry, target);
-      accBytes = (spec.outC * channelVecs * target.vectorLanes * 4 + 63) / 64 * 64;
-      functions << emitChannelMajorFlatTile(channelTile, spec, geometry,
-                                            channelVecs, target);
-      flatPitch = geometry.pitch;
-      flatPhaseFloats = geometry.phaseFloats;
-      patternScratchBytes = std::max(
-          patternScratchBytes,
-          spec.inC * geometry.phases * geometry.phaseFloats * 4 + accBytes);
+    if (channels.onFlatCopy) {
+      functions << emitChannelMajorFlatTile(channelTile, spec, channels.flat,
+                                            channels.vecs, target);
+      flatPitch = channels.flat.pitch;
+      flatPhaseFloats = channels.flat.phaseFloats;
     } else {
-      functions << emitChannelMajorTile(channelTile, spec, channelVecs, target);
-      patternScratchBytes = std::max(
-          patternScratchBytes,
-          spec.inC * 2 * spec.inH * phaseColumns(spec) * 4 + accBytes);
+      functions << emitChannelMajorTile(channelTile, spec, channels.vecs,
+                                        target);
     }
+    patternScratchBytes = std::max(patternScratchBytes, channels.scratchBytes);
   }
   if (flat.vecs) {
     flatTile = name + "_flat" + (flat.filters > 1 ? "x" + std::to_string(flat.filters) : "");
@@ -753,9 +740,9 @@ std::string Emitter::patternConvBlock(const std::string &name,
          << (phased ? "PAT_PCONV_COPY_PHASES"
              : striped ? "PAT_PCONV_COPY_STRIPS"
                        : "PAT_PCONV_COPY_NONE")
-         << ",\n      " << channelTile << ", " << channelVecs << ", "
-         << (channelVecs ? layer.channelMajor : "NULL, NULL, NULL") << ", "
-         << (channelFlat ? 1 : 0);
+         << ",\n      " << channelTile << ", " << channels.vecs << ", "
+         << (channels.vecs ? layer.channelMajor : "NULL, NULL, NULL") << ", "
+         << (channels.onFlatCopy ? 1 : 0);
   return "  {\n    const pat_pconv_layer l = " + layer.head + fields.str() +
          layer.tail;
 }

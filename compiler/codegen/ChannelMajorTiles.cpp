@@ -42,14 +42,30 @@ static int64_t fittingVecs(const PatternTileSpec &s, const Target &target,
   return 0;
 }
 
-int64_t channelMajorVecs(const PatternTileSpec &s, const Target &target) {
+ChannelMajorShape chooseChannelMajorShape(const PatternTileSpec &s,
+                                          const Target &target) {
+  ChannelMajorShape shape;
   int64_t lanes = target.vectorLanes;
-  return fittingVecs(s, target, (s.outW + lanes - 1) / lanes);
-}
-
-int64_t channelMajorFlatVecs(const PatternTileSpec &s,
-                             const FlatTileShape &flat, const Target &target) {
-  return flat.vecs ? fittingVecs(s, target, flat.vecs) : 0;
+  int64_t rowVecs = fittingVecs(s, target, (s.outW + lanes - 1) / lanes);
+  if (!rowVecs)
+    return shape;
+  FlatTileShape flat = chooseFlatTile(s, target, 1);
+  int64_t span = rowVecs * lanes, blocks = (s.outW + span - 1) / span;
+  // Rows filling < 3/4 of their lanes: the flat layout runs vectors across
+  // rows instead (a 7x7 map: 49 of 64 lanes).
+  int64_t copyBytes;
+  if (flat.vecs && 4 * s.outW < 3 * blocks * span) {
+    shape.vecs = fittingVecs(s, target, flat.vecs);
+    shape.onFlatCopy = true;
+    shape.flat = flat;
+    copyBytes = s.inC * flat.phases * flat.phaseFloats * 4;
+  } else {
+    shape.vecs = rowVecs;
+    copyBytes = s.inC * 2 * s.inH * phaseColumns(s) * 4;
+  }
+  int64_t accBytes = (s.outC * shape.vecs * lanes * 4 + 63) / 64 * 64;
+  shape.scratchBytes = copyBytes + accBytes;
+  return shape;
 }
 
 ChannelMajorLayout channelMajorLayout(llvm::ArrayRef<uint64_t> masks,
@@ -199,18 +215,6 @@ std::string emitChannelMajorTile(const std::string &name,
   emitKernelLoops(c, s, V, lanes);
   c << "  }\n}\n\n";
   return c.str();
-}
-
-bool channelMajorReadsFlatCopy(const PatternTileSpec &s,
-                               const FlatTileShape &flat, int64_t vecs,
-                               const Target &target) {
-  if (!flat.vecs || !vecs)
-    return false;
-  // Row blocks filling < 3/4 of their lanes (a 7x7 map: 7 of 16): the flat
-  // layout runs vectors across rows instead (49 of 64 lanes).
-  int64_t span = vecs * target.vectorLanes;
-  int64_t blocks = (s.outW + span - 1) / span;
-  return 4 * s.outW < 3 * blocks * span;
 }
 
 std::string emitChannelMajorFlatTile(const std::string &name,

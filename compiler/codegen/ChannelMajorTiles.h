@@ -24,16 +24,23 @@
 
 namespace pat {
 
-/// Vectors of outputs per channel-major tile call, or 0 when the layer
-/// cannot have one: stride 2 in both directions, dilation 1, and the tap
-/// vectors of every tap some pattern uses (loaded once per channel) plus
-/// the accumulators and a weight fit the vector registers.
-int64_t channelMajorVecs(const PatternTileSpec &spec, const Target &target);
-
-/// The same for a tile over the flat copy of geometry `flat`: vectors of
-/// the flat plane per call.
-int64_t channelMajorFlatVecs(const PatternTileSpec &spec,
-                             const FlatTileShape &flat, const Target &target);
+/// A layer's channel-major tile: 0 vectors when it cannot have one
+/// (stride 2 in both directions and dilation 1 are needed, and the tap
+/// vectors of every tap some pattern uses, loaded once per channel, plus
+/// one kernel's accumulators and a weight must fit the vector registers).
+struct ChannelMajorShape {
+  int64_t vecs = 0; ///< Vectors of outputs per call.
+  /// Whether it reads the flat tiles' copy of geometry `flat`
+  /// (pat_pconv_layer::cm_flat) rather than the column phases: where the
+  /// layer has a flat geometry and its row blocks would leave over a
+  /// quarter of their lanes empty (a 7x7 map: 7 of 16).
+  bool onFlatCopy = false;
+  FlatTileShape flat;
+  /// Scratch per thread: the input copy, then the accumulator block.
+  int64_t scratchBytes = 0;
+};
+ChannelMajorShape chooseChannelMajorShape(const PatternTileSpec &spec,
+                                          const Target &target);
 
 /// The layer's kernels in channel-major order (the runtime's cm_stride,
 /// cm_filter and cm_weights), from its FKW arrays and packed weights.
@@ -49,19 +56,11 @@ ChannelMajorLayout channelMajorLayout(llvm::ArrayRef<uint64_t> masks,
                                       llvm::ArrayRef<int32_t> stride,
                                       llvm::ArrayRef<float> weights);
 
-/// The C of a channel-major tile function named `name` (vecs from
-/// channelMajorVecs).
+/// The C of a channel-major tile function named `name` over the column
+/// phases (`vecs` from its ChannelMajorShape).
 std::string emitChannelMajorTile(const std::string &name,
                                  const PatternTileSpec &spec, int64_t vecs,
                                  const Target &target);
-
-/// Whether the channel-major tile of `vecs` vectors reads the flat tiles'
-/// copy (pat_pconv_layer::cm_flat) rather than the column phases: where the
-/// layer has a flat geometry (`flat`, from chooseFlatTile) and its row
-/// blocks would leave over a quarter of their lanes empty.
-bool channelMajorReadsFlatCopy(const PatternTileSpec &spec,
-                               const FlatTileShape &flat, int64_t vecs,
-                               const Target &target);
 
 /// The C of a channel-major tile over the flat copy: one call is a block of
 /// `vecs` vectors of flat output positions (from a->ox) of every filter.
