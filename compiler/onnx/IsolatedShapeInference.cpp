@@ -30,8 +30,10 @@ bool writeAll(int fd, const std::string &data) {
 }
 
 /// The child: shape inference on `model` cut to its first `keepNodes`
-/// nodes (all when negative). It writes '0' and the inferred model, or '1'
-/// and the exception's message, to `fd`, and exits.
+/// nodes (all when negative). It writes '0' and what inference wrote into
+/// the graph (a GraphProto of just its value_info and outputs: not the
+/// weights, which the parent has), or '1' and the exception's message, to
+/// `fd`, and exits.
 [[noreturn]] void childMain(onnx::ModelProto &model, int keepNodes, int fd) {
   // The child has its own copy of the parent's memory: cutting `model`
   // here leaves the parent's intact.
@@ -47,8 +49,12 @@ bool writeAll(int fd, const std::string &data) {
     onnx::shape_inference::InferShapes(model);
     out = "0";
     if (keepNodes < 0) {
+      onnx::GraphProto inferred;
+      inferred.mutable_value_info()->Swap(
+          model.mutable_graph()->mutable_value_info());
+      inferred.mutable_output()->Swap(model.mutable_graph()->mutable_output());
       std::string bytes;
-      model.SerializeToString(&bytes);
+      inferred.SerializeToString(&bytes);
       out += bytes;
     }
   } catch (const std::exception &e) {
@@ -109,10 +115,15 @@ bool inferShapesIsolated(onnx::ModelProto &model, std::string &error) {
       error = "ONNX shape inference failed: " + output.substr(1);
       return false;
     }
-    if (model.ParseFromString(output.substr(1)))
-      return true;
-    error = "ONNX shape inference returned an unreadable model";
-    return false;
+    onnx::GraphProto inferred;
+    if (!inferred.ParseFromArray(output.data() + 1, int(output.size() - 1))) {
+      error = "ONNX shape inference returned an unreadable result";
+      return false;
+    }
+    onnx::GraphProto *graph = model.mutable_graph();
+    graph->mutable_value_info()->Swap(inferred.mutable_value_info());
+    graph->mutable_output()->Swap(inferred.mutable_output());
+    return true;
   }
   if (!WIFSIGNALED(status)) {
     error = "ONNX shape inference exited without a result";

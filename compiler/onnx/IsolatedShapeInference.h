@@ -5,7 +5,8 @@
 // Conv's input, produced by another node, has fewer dimensions than its
 // weights), which no check before inference can rule out: the rank is only
 // known once the producer's shapes are inferred. So patc runs it in a
-// forked child and reads the inferred model back through a pipe; when the
+// forked child and reads back through a pipe what inference added to the
+// graph (its value_info and outputs, not the weights); when the
 // child dies, the graph's shortest crashing prefix names the node.
 //
 //===----------------------------------------------------------------------===//
