@@ -445,17 +445,24 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   }
   TileShape rows = chooseTileShape(spec, target, shared);
   // Small maps: the flat tile when it is estimated cheaper than row tiles.
-  // Stride 2 otherwise: channel-major tiles, on AVX-512 (the only target
-  // they were measured on; elsewhere --tune may pick them). They also beat
-  // flat tiles on stride-2 maps with many channels, whose flat copy no
-  // longer stays in the L2: on a Zen 4 core, 14x14 outputs of 128 / 256
-  // channels 0.18 -> 0.16 / 0.645 -> 0.565 ms, and 7x7 of 512 (on the flat
-  // copy, as their rows would fill 7 of 16 lanes) 0.81 -> 0.44 ms; but
-  // 14x14 of 64 0.049 -> 0.053 ms (docs/benchmarks.md, 2026-12-06).
+  // Channel-major tiles by default on AVX-512 (the only target they were
+  // measured on; elsewhere --tune may pick them), docs/benchmarks.md:
+  // - stride 2: also over flat tiles where the flat copy no longer stays in
+  //   the L2 (>= 128 input channels): on a Zen 4 core, 14x14 outputs of 128
+  //   / 256 channels 0.18 -> 0.16 / 0.645 -> 0.565 ms, 7x7 of 512 0.81 ->
+  //   0.44 ms; but 14x14 of 64 0.049 -> 0.053 ms (2026-12-06).
+  // - stride 1 with >= 128 filters (each channel's loads serve ~outC / 3.6
+  //   kernels): on a Zen 5 core, 56x56 of 256 3.96 -> 3.13 ms, 28x28 of 512
+  //   4.14 -> 3.15, 112x112 of 128 4.83 -> 3.83, 28x28 of 128 0.251 ->
+  //   0.201 (rows), 7x7 of 512 0.264 -> 0.227 (flat); 14x14 of 256 / 512
+  //   tie with flat tiles. With 64 filters rows stay: 224x224 5.19 against
+  //   6.62 ms, 56x56 0.265 against 0.278 (2026-12-06, third session).
   bool useFlat = false, useChannels = false;
   bool channelsByDefault =
-      !channelCandidates.empty() && target.vectorLanes == 16;
-  bool channelsBeatFlat = channelsByDefault && spec.inC >= 128;
+      !channelCandidates.empty() && target.vectorLanes == 16 &&
+      (spec.strideW == 2 || spec.outC >= 128);
+  bool channelsBeatFlat =
+      channelsByDefault && (spec.strideW == 1 || spec.inC >= 128);
   switch (options.patternTiles) {
   case PatternTileMode::Auto:
     useFlat = flat.vecs && (!rows.rows || flat.cost < rows.cost);
@@ -524,7 +531,8 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
     return patternConvBlock(fn, spec, schedule, layerText);
   };
   if (chosen->kind == LayerSchedule::Kind::PatternChannels &&
-      chooseChannelMajorShape(spec, target).onFlatCopy)
+      chooseChannelMajorShape(spec, target).blocks ==
+          ChannelMajorBlocks::FlatCopy)
     out.emitted[layer].detail = "on the flat copy";
   body << blockFor(*chosen, name);
   for (size_t v = 0; options.tuningEntry && v < candidates.size(); ++v)
@@ -684,11 +692,14 @@ std::string Emitter::patternConvBlock(const std::string &name,
     // scratch (conv_pattern_channels.c, cm_acc).
     channels = chooseChannelMajorShape(spec, target);
     channelTile = name + "_channels";
-    if (channels.onFlatCopy) {
+    if (channels.blocks == ChannelMajorBlocks::FlatCopy) {
       functions << emitChannelMajorFlatTile(channelTile, spec, channels.flat,
                                             channels.vecs, target);
       flatPitch = channels.flat.pitch;
       flatPhaseFloats = channels.flat.phaseFloats;
+    } else if (channels.blocks == ChannelMajorBlocks::FlatImage) {
+      functions << emitChannelMajorImageTile(channelTile, spec, channels.vecs,
+                                             target);
     } else {
       functions << emitChannelMajorTile(channelTile, spec, channels.vecs,
                                         target);
@@ -742,7 +753,7 @@ std::string Emitter::patternConvBlock(const std::string &name,
                        : "PAT_PCONV_COPY_NONE")
          << ",\n      " << channelTile << ", " << channels.vecs << ", "
          << (channels.vecs ? layer.channelMajor : "NULL, NULL, NULL") << ", "
-         << (channels.onFlatCopy ? 1 : 0);
+         << int(channels.blocks);
   return "  {\n    const pat_pconv_layer l = " + layer.head + fields.str() +
          layer.tail;
 }

@@ -69,7 +69,7 @@ enum class PatternTileMode {
   Auto, ///< Per layer, the cheaper by the cost model.
   Rows, ///< Row tiles only.
   Flat, ///< Flat tiles wherever the output plane fits the registers.
-  Channels, ///< Channel-major tiles wherever they apply (stride 2).
+  Channels, ///< Channel-major tiles wherever they apply (stride 1 or 2).
 };
 
 struct EmitOptions {

@@ -1,4 +1,4 @@
-//===- ChannelMajorTiles.cpp - Channel-major tiles of stride-2 convs ------===//
+//===- ChannelMajorTiles.cpp - Channel-major pattern conv tiles -----------===//
 //
 // Part of patc. See ChannelMajorTiles.h.
 //
@@ -24,7 +24,8 @@ static uint64_t unionOfTaps(llvm::ArrayRef<uint64_t> masks) {
 /// kernel's accumulators and a broadcast weight fit the registers.
 static int64_t fittingVecs(const PatternTileSpec &s, const Target &target,
                            int64_t wanted) {
-  if (s.strideH != 2 || s.strideW != 2 || s.dilationH != 1 ||
+  if (s.strideH != s.strideW || s.strideW < 1 || s.strideW > 2 ||
+      s.dilationH != 1 ||
       s.dilationW != 1 || s.masks.empty() || s.kernelH * s.kernelW > 64)
     return 0;
   int64_t taps = __builtin_popcountll(unionOfTaps(s.masks)), kernelTaps = 0;
@@ -49,19 +50,31 @@ ChannelMajorShape chooseChannelMajorShape(const PatternTileSpec &s,
   int64_t rowVecs = fittingVecs(s, target, (s.outW + lanes - 1) / lanes);
   if (!rowVecs)
     return shape;
-  FlatTileShape flat = chooseFlatTile(s, target, 1);
-  int64_t span = rowVecs * lanes, blocks = (s.outW + span - 1) / span;
-  // Rows filling < 3/4 of their lanes: the flat layout runs vectors across
-  // rows instead (a 7x7 map: 49 of 64 lanes).
-  int64_t copyBytes;
-  if (flat.vecs && 4 * s.outW < 3 * blocks * span) {
-    shape.vecs = fittingVecs(s, target, flat.vecs);
-    shape.onFlatCopy = true;
-    shape.flat = flat;
-    copyBytes = s.inC * flat.phases * flat.phaseFloats * 4;
+  int64_t copyBytes = 0;
+  if (s.strideW == 1) {
+    // Stride 1 reads the image. Where a row is as wide as the input, the
+    // blocks run across rows, so no lanes idle at row ends (56 wide: 56 of
+    // 64 lanes in row blocks).
+    if (s.outW == s.inW) {
+      shape.blocks = ChannelMajorBlocks::FlatImage;
+      shape.vecs = fittingVecs(s, target, 2);
+    } else {
+      shape.vecs = rowVecs;
+    }
   } else {
-    shape.vecs = rowVecs;
-    copyBytes = s.inC * 2 * s.inH * phaseColumns(s) * 4;
+    FlatTileShape flat = chooseFlatTile(s, target, 1);
+    int64_t span = rowVecs * lanes, blocks = (s.outW + span - 1) / span;
+    // Rows filling < 3/4 of their lanes: the flat layout runs vectors
+    // across rows instead (a 7x7 map: 49 of 64 lanes).
+    if (flat.vecs && 4 * s.outW < 3 * blocks * span) {
+      shape.vecs = fittingVecs(s, target, flat.vecs);
+      shape.blocks = ChannelMajorBlocks::FlatCopy;
+      shape.flat = flat;
+      copyBytes = s.inC * flat.phases * flat.phaseFloats * 4;
+    } else {
+      shape.vecs = rowVecs;
+      copyBytes = s.inC * 2 * s.inH * phaseColumns(s) * 4;
+    }
   }
   int64_t accBytes = (s.outC * shape.vecs * lanes * 4 + 63) / 64 * 64;
   shape.scratchBytes = copyBytes + accBytes;
@@ -124,6 +137,19 @@ static std::string tapVar(int64_t t, int64_t v) {
   return std::to_string(t) + "_" + std::to_string(v);
 }
 
+/// Whether some tap of row ky is in `taps` (bits ky * kernelW + kx).
+static bool rowOfTaps(uint64_t taps, int64_t kernelW, int64_t ky) {
+  return ((taps >> (ky * kernelW)) & ((uint64_t(1) << kernelW) - 1)) != 0;
+}
+
+/// Prefetches of the cache lines of `floats` floats from `first` (a C
+/// expression of a float pointer; prefetches never fault).
+static void emitPrefetches(std::ostringstream &c, const std::string &first,
+                           int64_t floats) {
+  for (int64_t b = 0; b < floats * 4 + 63; b += 64)
+    c << "    PV_PREFETCH((const char *)(" << first << ") + " << b << ");\n";
+}
+
 /// The loops over one channel's kernels, pattern by pattern: each loads
 /// its filter's V accumulators from `out`, adds its taps (vectors x<tap>_<v>
 /// loaded for the channel) and stores them back.
@@ -156,11 +182,14 @@ static void emitKernelLoops(std::ostringstream &c, const PatternTileSpec &s,
 std::string emitChannelMajorTile(const std::string &name,
                                  const PatternTileSpec &s, int64_t V,
                                  const Target &target) {
-  int64_t lanes = target.vectorLanes, P = s.masks.size();
-  int64_t pitch = (s.inW + 1) / 2;          // a column phase's row
-  int64_t channelFloats = 2 * s.inH * pitch; // both phases of a channel
+  int64_t lanes = target.vectorLanes, P = s.masks.size(), S = s.strideW;
+  // Stride 2 reads the column phases (S of them, rows of `pitch` floats);
+  // stride 1 the image itself, as one phase.
+  int64_t pitch = (s.inW + S - 1) / S;
+  int64_t channelFloats = S * s.inH * pitch;
   uint64_t all = unionOfTaps(s.masks);
   auto used = [&](int64_t t) { return ((all >> t) & 1) != 0; };
+  auto rowUsed = [&](int64_t ky) { return rowOfTaps(all, s.kernelW, ky); };
   std::ostringstream c;
   c << "static void " << name
     << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n"
@@ -168,26 +197,24 @@ std::string emitChannelMajorTile(const std::string &name,
   // Input rows of the taps; a row outside the image reads row 0 under an
   // empty mask (nothing is loaded: the zero padding).
   for (int64_t ky = 0; ky < s.kernelH; ++ky) {
-    bool any = false;
-    for (int64_t kx = 0; kx < s.kernelW; ++kx)
-      any |= used(ky * s.kernelW + kx);
-    if (!any)
+    if (!rowUsed(ky))
       continue;
     std::string k = std::to_string(ky);
-    c << "  const int64_t iy" << k << " = oy * 2 + " << ky - s.padTop << ";\n"
+    c << "  const int64_t iy" << k << " = oy * " << S << " + "
+      << ky - s.padTop << ";\n"
       << "  const int in" << k << " = iy" << k << " >= 0 && iy" << k << " < "
       << s.inH << ";\n"
       << "  const int64_t row" << k << " = in" << k << " ? iy" << k
       << " : 0;\n";
   }
-  // Tap (ky, kx) reads input column 2 * (ox + i + d) + q, i.e. column
-  // ox + i + d of phase q, which holds (inW - q + 1) / 2 columns.
+  // Tap (ky, kx) reads input column S * (ox + i + d) + q, i.e. column
+  // ox + i + d of phase q, which holds (inW - q + S - 1) / S columns.
   for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
     if (!used(t))
       continue;
     int64_t ky = t / s.kernelW, kx = t % s.kernelW;
-    int64_t q = kx - s.padLeft - 2 * floorDiv(kx - s.padLeft, 2);
-    int64_t d = floorDiv(kx - s.padLeft, 2), columns = (s.inW - q + 1) / 2;
+    int64_t d = floorDiv(kx - s.padLeft, S), q = kx - s.padLeft - S * d;
+    int64_t columns = (s.inW - q + S - 1) / S;
     std::string k = std::to_string(ky);
     for (int64_t v = 0; v < V; ++v) {
       std::string j = "(ox + " + std::to_string(d + v * lanes) + ")";
@@ -205,8 +232,19 @@ std::string emitChannelMajorTile(const std::string &name,
     << "  const float *chan = a->input;\n"
     << "  for (int64_t c = 0; c < " << s.inC << "; ++c, cs += " << P + 1
     << ", chan += " << channelFloats << ") {\n";
-  // No software prefetch of the next channels' rows: it measured 0-2%
-  // slower on 128x56s2, 256x56s2 and 256x28s2 layers (Zen 4, 2026-12-06).
+  // Stride 1 reads the image, whose channels no hardware prefetcher
+  // follows: the next channel's tap rows are prefetched (256x56 layer
+  // 3.95 -> 3.54 ms, Zen 5). Stride 2 reads its column-phase copy, which
+  // the copy left in the L2: prefetching measured 0-2% slower there
+  // (128x56s2, 256x56s2, 256x28s2; Zen 4, 2026-12-06).
+  if (S == 1)
+    for (int64_t ky = 0; ky < s.kernelH; ++ky)
+      if (rowUsed(ky))
+        emitPrefetches(c, "chan + " + std::to_string(channelFloats) +
+                              " + row" + std::to_string(ky) + " * " +
+                              std::to_string(pitch) + " + ox - " +
+                              std::to_string(s.padLeft),
+                       V * lanes + s.kernelW - 1);
   for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
     if (used(t))
       for (int64_t v = 0; v < V; ++v)
@@ -243,6 +281,66 @@ std::string emitChannelMajorFlatTile(const std::string &name,
       c << "    const PV x" << tapVar(t, v) << " = PV_LOADU(chan + "
         << phase * flat.phaseFloats + shift + v * lanes << ");\n";
   }
+  emitKernelLoops(c, s, V, lanes);
+  c << "  }\n}\n\n";
+  return c.str();
+}
+
+} // namespace pat
+
+namespace pat {
+
+std::string emitChannelMajorImageTile(const std::string &name,
+                                      const PatternTileSpec &s, int64_t V,
+                                      const Target &target) {
+  int64_t lanes = target.vectorLanes, P = s.masks.size();
+  int64_t width = s.inW, channelFloats = s.inH * s.inW;
+  uint64_t all = unionOfTaps(s.masks);
+  std::ostringstream c;
+  c << "static void " << name
+    << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n"
+    << "  float *const out = a->output[0];\n"
+    << "  const int32_t *cs = l->cm_stride, *cf = l->cm_filter;\n"
+    << "  const float *w = l->cm_weights;\n"
+    << "  const float *chan = a->input + a->ox;\n";
+  // Output position o reads o + (ky - padTop) * width + kx - padLeft; the
+  // driver's masks keep the lanes whose tap is inside the image.
+  auto offset = [&](int64_t t, int64_t v) {
+    return (t / s.kernelW - s.padTop) * width + t % s.kernelW - s.padLeft +
+           v * lanes;
+  };
+  for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
+    if ((all >> t) & 1)
+      for (int64_t v = 0; v < V; ++v)
+        c << "  const PM m" << tapVar(t, v) << " = a->load_mask["
+          << t * V + v << "];\n";
+  c << "  for (int64_t c = 0; c < " << s.inC << "; ++c, cs += " << P + 1
+    << ", chan += " << channelFloats << ") {\n";
+  // The next channel's tap rows (see emitChannelMajorTile), as one range
+  // where they overlap or nearly touch (narrow maps).
+  int64_t rowFloats = V * lanes + s.kernelW - 1, first = -1, last = -1,
+          rows = 0;
+  for (int64_t ky = 0; ky < s.kernelH; ++ky)
+    if (rowOfTaps(all, s.kernelW, ky)) {
+      first = first < 0 ? ky : first;
+      last = ky;
+      ++rows;
+    }
+  auto rowStart = [&](int64_t ky) {
+    return "chan + " + std::to_string(channelFloats + (ky - s.padTop) * width -
+                                      s.padLeft);
+  };
+  if (rows && (last - first) * width + rowFloats <= rows * rowFloats)
+    emitPrefetches(c, rowStart(first), (last - first) * width + rowFloats);
+  else
+    for (int64_t ky = 0; ky < s.kernelH; ++ky)
+      if (rowOfTaps(all, s.kernelW, ky))
+        emitPrefetches(c, rowStart(ky), rowFloats);
+  for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
+    if ((all >> t) & 1)
+      for (int64_t v = 0; v < V; ++v)
+        c << "    const PV x" << tapVar(t, v) << " = PV_LOADM(chan + ("
+          << offset(t, v) << "), m" << tapVar(t, v) << ");\n";
   emitKernelLoops(c, s, V, lanes);
   c << "  }\n}\n\n";
   return c.str();

@@ -1,14 +1,13 @@
-//===- ChannelMajorTiles.h - Channel-major tiles of stride-2 convs -*- C++ -*-===//
+//===- ChannelMajorTiles.h - Channel-major pattern conv tiles ---*- C++ -*-===//
 //
-// Part of patc. Stride-2 pattern convolutions too large for flat tiles ran
-// as row tiles at about half the speed per MAC of stride-1 layers: each
-// kernel reads twice as many input rows (two column phases each), fetched
-// from the L2 for every kernel. A channel-major tile turns the loops
-// around: for one output row block it walks the input channels, loads each
-// channel's tap vectors once, and adds them into every kernel at that
-// channel, whose filter's accumulators are the output row itself (all
-// filters' rows of one block stay in the L1). See
-// runtime/kernels/conv_pattern.h (pat_pconv_layer::cm_tile).
+// Part of patc. A row tile runs kernel after kernel, and each kernel reads
+// its channel's input rows again, from the L2 (stride 2: two column phases
+// each, at about half the speed per MAC of stride 1). A channel-major tile
+// turns the loops around: for one block of outputs it walks the input
+// channels, loads each channel's tap vectors once, and adds them into
+// every kernel at that channel, whose filter's accumulators are a block of
+// every filter's vectors in the L1. See runtime/kernels/conv_pattern.h
+// (pat_pconv_layer::cm_tile).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,18 +23,28 @@
 
 namespace pat {
 
+/// What one call of a channel-major tile computes and reads (the runtime's
+/// PAT_PCONV_CM_*, pat_pconv_layer::cm_flat).
+enum class ChannelMajorBlocks {
+  /// A block of one output row: stride 2 over the column phases, stride 1
+  /// over the image.
+  Rows = 0,
+  /// Flat positions over the flat tiles' copy (small stride-2 maps whose
+  /// rows would leave over a quarter of the lanes empty: 7x7, 7 of 16).
+  FlatCopy = 1,
+  /// Flat positions of the output plane over the image itself, masked per
+  /// tap (stride 1 with out_w == in_w): no lanes lost at row ends, no copy.
+  FlatImage = 2,
+};
+
 /// A layer's channel-major tile: 0 vectors when it cannot have one
-/// (stride 2 in both directions and dilation 1 are needed, and the tap
-/// vectors of every tap some pattern uses, loaded once per channel, plus
-/// one kernel's accumulators and a weight must fit the vector registers).
+/// (stride 1 or 2 in both directions and dilation 1 are needed, and the
+/// tap vectors of every tap some pattern uses, loaded once per channel,
+/// plus one kernel's accumulators and a weight must fit the registers).
 struct ChannelMajorShape {
   int64_t vecs = 0; ///< Vectors of outputs per call.
-  /// Whether it reads the flat tiles' copy of geometry `flat`
-  /// (pat_pconv_layer::cm_flat) rather than the column phases: where the
-  /// layer has a flat geometry and its row blocks would leave over a
-  /// quarter of their lanes empty (a 7x7 map: 7 of 16).
-  bool onFlatCopy = false;
-  FlatTileShape flat;
+  ChannelMajorBlocks blocks = ChannelMajorBlocks::Rows;
+  FlatTileShape flat; ///< The copy's geometry (FlatCopy)
   /// Scratch per thread: the input copy, then the accumulator block.
   int64_t scratchBytes = 0;
 };
@@ -56,8 +65,8 @@ ChannelMajorLayout channelMajorLayout(llvm::ArrayRef<uint64_t> masks,
                                       llvm::ArrayRef<int32_t> stride,
                                       llvm::ArrayRef<float> weights);
 
-/// The C of a channel-major tile function named `name` over the column
-/// phases (`vecs` from its ChannelMajorShape).
+/// The C of a channel-major tile function named `name` whose blocks are
+/// output rows (`vecs` from its ChannelMajorShape).
 std::string emitChannelMajorTile(const std::string &name,
                                  const PatternTileSpec &spec, int64_t vecs,
                                  const Target &target);
@@ -68,6 +77,13 @@ std::string emitChannelMajorFlatTile(const std::string &name,
                                      const PatternTileSpec &spec,
                                      const FlatTileShape &flat, int64_t vecs,
                                      const Target &target);
+
+/// The C of a channel-major tile over the image (ChannelMajorBlocks::
+/// FlatImage): one call is a block of `vecs` vectors of the output plane
+/// from position a->ox, each tap read under its mask in a->load_mask.
+std::string emitChannelMajorImageTile(const std::string &name,
+                                      const PatternTileSpec &spec,
+                                      int64_t vecs, const Target &target);
 
 } // namespace pat
 

@@ -88,10 +88,10 @@ struct pat_pconv_layer {
   /* The copy of each image the row tiles read (PAT_PCONV_COPY_*), made in
    * the context's scratch before the tiles run. */
   int32_t tile_copy;
-  /* Channel-major tiles (stride 2 in both directions): when cm_tile is set,
-   * the image's column phases are made as for PAT_PCONV_COPY_PHASES, and
-   * each call computes one output row's block of cm_vecs vectors (from
-   * column a->ox) of every filter: per input channel it loads the taps'
+  /* Channel-major tiles (stride 1 or 2 in both directions): when cm_tile
+   * is set, each call computes a block of cm_vecs vectors of every filter
+   * (cm_flat says which block and what it reads): per input channel it
+   * loads the taps'
    * input vectors once and adds them into each kernel's filter. The
    * accumulators (a->output[0]) are a buffer of [out_c][cm_vecs * PV_LANES]
    * floats at the end of the thread's scratch, 64-byte aligned: the driver
@@ -107,13 +107,26 @@ struct pat_pconv_layer {
   int32_t cm_vecs;
   const int32_t *cm_stride, *cm_filter;
   const float *cm_weights;
-  /* Small planes (cm_flat = 1): the channel-major tile reads the flat
-   * tiles' copy (flat_pitch, flat_phase_floats, with flat_tile NULL)
-   * instead of the column phases, and one call is a block of cm_vecs
-   * vectors of flat output positions from a->ox (o = y * flat_pitch + x)
-   * of every filter: vectors run across rows, as in flat tiles. */
+  /* PAT_PCONV_CM_* below. */
   int32_t cm_flat;
 };
+
+/* Channel-major blocks (pat_pconv_layer::cm_flat). ROWS: one output row's
+ * block from column a->ox; stride 2 reads the image's column phases (made
+ * as for PAT_PCONV_COPY_PHASES), stride 1 the image itself. */
+#define PAT_PCONV_CM_ROWS 0
+/* Small planes: the tile reads the flat tiles' copy (flat_pitch,
+ * flat_phase_floats, with flat_tile NULL), and a block is cm_vecs vectors
+ * of flat output positions from a->ox (o = y * flat_pitch + x): vectors
+ * run across rows, as in flat tiles. */
+#define PAT_PCONV_CM_FLAT_COPY 1
+/* Stride 1, dilation 1, out_w == in_w: a block is cm_vecs vectors of the
+ * output plane from position a->ox (o = y * out_w + x), read from the image
+ * itself at o + (ky - pad_top) * in_w + kx - pad_left under the masks
+ * a->load_mask[(ky * kernel_w + kx) * cm_vecs + v], which the driver sets
+ * per block (lanes whose tap is inside the image): no lanes are lost at
+ * row ends and no copy is made. */
+#define PAT_PCONV_CM_FLAT_IMAGE 2
 
 /* Row tiles read the input itself. */
 #define PAT_PCONV_COPY_NONE 0

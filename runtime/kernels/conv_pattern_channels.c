@@ -1,10 +1,10 @@
 /*===- conv_pattern_channels.c - Channel-major pattern conv driver --------===
  *
- * Part of patc. Runs a stride-2 pattern conv with its channel-major tile
+ * Part of patc. Runs a pattern conv with its channel-major tile
  * (pat_pconv_layer::cm_tile, docs/sparsity.md): per image the input copy
- * the tile reads (column phases, or with cm_flat the flat tiles' copy),
- * then work items of every filter at once, accumulating in an aligned
- * block at the end of the thread's scratch.
+ * the tile reads, if any (stride 2: column phases, or the flat tiles' copy;
+ * stride 1 reads the image), then work items of every filter at once,
+ * accumulating in an aligned block at the end of the thread's scratch.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -13,12 +13,11 @@
 #include <string.h>
 
 /* Channel-major tiles (pat_pconv_layer::cm_tile): one work item per output
- * row of one image, whose column phases are made first; with cm_flat, one
- * per block of flat positions, over the image's flat copy. */
+ * row of one image (PAT_PCONV_CM_ROWS), or per block of flat positions. */
 typedef struct cm_job {
   pat_ctx *ctx;
   const pat_pconv_layer *l;
-  const float *copied;   /* this image's column phases (cm_flat: flat copy) */
+  const float *copied;   /* what the tile reads: the copy, or the image */
   float *output;         /* this image's output */
   const float *residual; /* this image's residual, or NULL */
 } cm_job;
@@ -38,41 +37,47 @@ static float *cm_acc(pat_ctx *ctx, const pat_pconv_layer *l, int tid) {
                    cm_acc_bytes(l));
 }
 
-/* Fills the accumulators of the block at column ox with the bias and the
- * residual. */
-static void cm_init_block(const cm_job *job, float *acc, int64_t oy,
-                          int64_t ox, const PM *masks) {
+/* Fills the accumulators of the block at `offset` in the output plane
+ * (oy * out_w + ox) with the bias and the residual. */
+static void cm_init_block(const cm_job *job, float *acc, int64_t offset,
+                          const PM *masks) {
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
   int64_t plane = p->out_h * p->out_w, span = l->cm_vecs * PV_LANES;
   for (int64_t o = 0; o < p->out_c; ++o) {
     PV b = PV_SET1(l->bias ? l->bias[o] : 0.f);
-    const float *res = job->residual
-                           ? job->residual + o * plane + oy * p->out_w + ox
-                           : NULL;
+    const float *res = job->residual ? job->residual + o * plane + offset
+                                     : NULL;
     for (int64_t v = 0; v < l->cm_vecs; ++v)
       PV_STOREU(acc + o * span + v * PV_LANES,
                 res ? PV_ADD(b, PV_LOADM(res + v * PV_LANES, masks[v])) : b);
   }
 }
 
-/* Stores the block's accumulators into the output rows, activation
- * applied. */
-static void cm_store_block(const cm_job *job, const float *acc, int64_t oy,
-                           int64_t ox, const PM *masks) {
+/* Stores the accumulators of the block at `offset` in the output plane,
+ * `count` floats of it under the masks, activation applied. */
+static void cm_store_block(const cm_job *job, const float *acc, int64_t offset,
+                           int64_t count, const PM *masks) {
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
   int64_t plane = p->out_h * p->out_w, span = l->cm_vecs * PV_LANES;
-  int64_t cols = p->out_w - ox < span ? p->out_w - ox : span;
   int relu = p->act.kind == PAT_ACT_RELU;
   for (int64_t o = 0; o < p->out_c; ++o) {
-    float *row = job->output + o * plane + oy * p->out_w + ox;
+    float *dst = job->output + o * plane + offset;
     for (int64_t v = 0; v < l->cm_vecs; ++v) {
       PV x = PV_LOADU(acc + o * span + v * PV_LANES);
-      PV_STOREM(row + v * PV_LANES, relu ? PV_MAX0(x) : x, masks[v]);
+      PV_STOREM(dst + v * PV_LANES, relu ? PV_MAX0(x) : x, masks[v]);
     }
     if (!relu && p->act.kind != PAT_ACT_NONE)
-      pat_activation_f32(row, row, cols, p->act);
+      pat_activation_f32(dst, dst, count, p->act);
+  }
+}
+
+/* Masks of the first `count` lanes of each of the block's vectors. */
+static void cm_store_masks(PM *masks, int64_t vecs, int64_t count) {
+  for (int64_t v = 0; v < vecs; ++v) {
+    int64_t n = count - v * PV_LANES;
+    masks[v] = PM_FIRST(n < 0 ? 0 : n);
   }
 }
 
@@ -89,15 +94,55 @@ static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   for (int64_t oy = begin; oy < end; ++oy) {
     a.oy = oy;
     for (int64_t ox = 0; ox < p->out_w; ox += span) {
+      int64_t count = p->out_w - ox < span ? p->out_w - ox : span;
       a.ox = ox;
-      for (int64_t v = 0; v < l->cm_vecs; ++v) {
-        int64_t cols = p->out_w - (ox + v * PV_LANES);
-        a.store_mask[v] = PM_FIRST(cols < 0 ? 0 : cols);
-      }
-      cm_init_block(job, acc, oy, ox, a.store_mask);
+      cm_store_masks(a.store_mask, l->cm_vecs, count);
+      cm_init_block(job, acc, oy * p->out_w + ox, a.store_mask);
       l->cm_tile(l, &a);
-      cm_store_block(job, acc, oy, ox, a.store_mask);
+      cm_store_block(job, acc, oy * p->out_w + ox, count, a.store_mask);
     }
+  }
+}
+
+/* PAT_PCONV_CM_FLAT_IMAGE: blocks [begin, end) of cm_vecs vectors of the
+ * output plane, each tap's lanes masked to those inside the image. */
+static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
+  const cm_job *job = (const cm_job *)arg;
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  int64_t span = l->cm_vecs * PV_LANES, plane = p->out_h * p->out_w;
+  int64_t taps = p->kernel_h * p->kernel_w;
+  float *acc = cm_acc(job->ctx, l, tid);
+  pat_pconv_tile_args a;
+  a.input = job->copied;
+  a.output[0] = acc;
+  a.oy = 0;
+  for (int64_t blk = begin; blk < end; ++blk) {
+    int64_t o0 = blk * span, count = plane - o0 < span ? plane - o0 : span;
+    /* Lane bits of each tap and vector: output (y, x) reads input
+     * (y + ky - pad_top, x + kx - pad_left). */
+    uint32_t bits[PAT_PCONV_MAX_MASKS] = {0};
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t y = (o0 + i) / p->out_w, x = (o0 + i) % p->out_w;
+      for (int64_t ky = 0; ky < p->kernel_h; ++ky) {
+        int64_t iy = y + ky - p->pad_top;
+        if (iy < 0 || iy >= p->in_h)
+          continue;
+        for (int64_t kx = 0; kx < p->kernel_w; ++kx) {
+          int64_t ix = x + kx - p->pad_left;
+          if (ix >= 0 && ix < p->in_w)
+            bits[(ky * p->kernel_w + kx) * l->cm_vecs + i / PV_LANES] |=
+                (uint32_t)1 << (i % PV_LANES);
+        }
+      }
+    }
+    for (int64_t m = 0; m < taps * l->cm_vecs; ++m)
+      a.load_mask[m] = PM_BITS(bits[m]);
+    a.ox = o0;
+    cm_store_masks(a.store_mask, l->cm_vecs, count);
+    cm_init_block(job, acc, o0, a.store_mask);
+    l->cm_tile(l, &a);
+    cm_store_block(job, acc, o0, count, a.store_mask);
   }
 }
 
@@ -168,17 +213,35 @@ static void cm_flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
 int pat_pconv_channels_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
   const pat_conv2d_params *p = &l->conv;
   if (!(l->cm_tile && l->cm_stride && l->cm_filter && l->cm_weights &&
-        p->stride_h == 2 && p->stride_w == 2 && l->cm_vecs >= 1 &&
+        p->stride_h == p->stride_w &&
+        (p->stride_w == 1 || p->stride_w == 2) && l->cm_vecs >= 1 &&
         l->cm_vecs <= PAT_PCONV_MAX_VECS))
     return 0;
-  if (l->cm_flat && !pat_pconv_flat_copy_ok(l))
+  size_t copy;
+  switch (l->cm_flat) {
+  case PAT_PCONV_CM_ROWS: /* stride 1 reads the image */
+    copy = p->stride_w == 2 ? phase_copy_floats(p) : 0;
+    break;
+  case PAT_PCONV_CM_FLAT_COPY:
+    if (!pat_pconv_flat_copy_ok(l))
+      return 0;
+    copy = flat_copy_floats(l);
+    break;
+  case PAT_PCONV_CM_FLAT_IMAGE:
+    if (p->stride_w != 1 || p->dilation_h != 1 || p->dilation_w != 1 ||
+        p->out_w != p->in_w ||
+        p->kernel_h * p->kernel_w * l->cm_vecs > PAT_PCONV_MAX_MASKS)
+      return 0;
+    copy = 0;
+    break;
+  default:
     return 0;
-  size_t copy = l->cm_flat ? flat_copy_floats(l) : phase_copy_floats(p);
+  }
   return copy * sizeof(float) + cm_acc_bytes(l) <= ctx->scratch_bytes;
 }
 
-/* Channel-major tiles: the image's column phases (or, cm_flat, its flat
- * copy) at the start of the scratch, then its rows (or flat blocks). */
+/* Channel-major tiles: the image's copy the tile reads, if any, at the
+ * start of the scratch, then its rows or flat blocks. */
 void pat_pconv_run_channels(pat_ctx *ctx, const pat_pconv_layer *l,
                             const float *input, const float *residual,
                             float *output) {
@@ -193,17 +256,24 @@ void pat_pconv_run_channels(pat_ctx *ctx, const pat_pconv_layer *l,
   cm_job job;
   job.ctx = ctx;
   job.l = l;
-  job.copied = copied;
   int64_t span = l->cm_vecs * PV_LANES;
   for (int64_t b = 0; b < p->batch; ++b) {
     const float *image = input + b * in_image_floats(p);
     job.output = output + b * out_image_floats(p);
     job.residual = residual ? residual + b * out_image_floats(p) : NULL;
-    if (l->cm_flat) {
+    job.copied = copied;
+    if (l->cm_flat == PAT_PCONV_CM_FLAT_COPY) {
       flat.image = image;
       pat_parallel_for(ctx, p->in_c, 16, pat_pconv_flat_pad_tasks, &flat);
       pat_parallel_for(ctx, (cm_flat_span(l) + span - 1) / span, 1,
                        cm_flat_tasks, &job);
+    } else if (l->cm_flat == PAT_PCONV_CM_FLAT_IMAGE) {
+      job.copied = image;
+      pat_parallel_for(ctx, (p->out_h * p->out_w + span - 1) / span, 1,
+                       cm_image_tasks, &job);
+    } else if (p->stride_w == 1) {
+      job.copied = image;
+      pat_parallel_for(ctx, p->out_h, 1, cm_row_tasks, &job);
     } else {
       phases.image = image;
       pat_parallel_for(ctx, p->in_c, 16, pat_pconv_phase_copy_tasks, &phases);

@@ -21,6 +21,7 @@
  *   PV_STOREU(p, v)     store all lanes
  *   PV_PREFETCH(p)      hint: bring the cache line of p closer (no fault)
  *   PM_FIRST(n)         mask of lanes [0, n); PM_RANGE(lo, hi) lanes [lo, hi)
+ *   PM_BITS(b)          mask of the lanes i whose bit i of b is set
  *
  *===----------------------------------------------------------------------===*/
 
@@ -57,6 +58,7 @@ typedef __mmask16 PM;
 static inline PM PM_RANGE(int64_t lo, int64_t hi) {
   return (PM)pv_lane_bits(lo, hi, PV_LANES);
 }
+#define PM_BITS(b) ((PM)(b))
 static inline PV PV_LOADM_S2(const float *p, PM m) {
   /* Lane i reads p[2i]: spread the mask onto even elements of two loads. */
   uint32_t wide = _pdep_u32(m, 0x55555555u);
@@ -98,6 +100,11 @@ static inline PM PM_RANGE(int64_t lo, int64_t hi) {
   __m256i ge = _mm256_cmpgt_epi32(lane, _mm256_set1_epi32((int)lo - 1));
   __m256i lt = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)hi), lane);
   return _mm256_and_si256(ge, lt);
+}
+static inline PM PM_BITS(uint32_t b) {
+  const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+  return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)b), bit),
+                            bit);
 }
 static inline PV PV_LOADM_S2(const float *p, PM m) {
   const __m256i idx = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
@@ -147,6 +154,7 @@ static inline void PV_STOREM(float *p, PV v, PM m) {
 static inline PM PM_RANGE(int64_t lo, int64_t hi) {
   return (PM)pv_lane_bits(lo, hi, PV_LANES);
 }
+#define PM_BITS(b) ((PM)(b)&PV_FULL_)
 static inline PV PV_LOADM_S2(const float *p, PM m) {
   if (m == PV_FULL_) {
     /* p[0..3] and p[4], p[5], p[6] (not p[7], which may be past the
@@ -205,6 +213,7 @@ static inline void PV_STOREU(float *p, PV v) {
 static inline PM PM_RANGE(int64_t lo, int64_t hi) {
   return pv_lane_bits(lo, hi, PV_LANES);
 }
+#define PM_BITS(b) ((PM)(b) & ((1u << PV_LANES) - 1))
 static inline PV PV_LOADM_S2(const float *p, PM m) {
   PV r;
   for (int i = 0; i < PV_LANES; ++i) r.v[i] = (m >> i) & 1 ? p[2 * i] : 0.f;

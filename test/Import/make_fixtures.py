@@ -86,6 +86,20 @@ def main(out):
                              strides=[2, 2]),
         ], [f32("x", [1, cin, 28, 28])], [f32("y", [1, 4, 14, 14])], [init("w", wc)])
 
+    # Stride 1 without padding (output rows narrower than the input's: the
+    # channel-major tile's blocks stay within a row), and with 128 filters
+    # (channel-major tiles by default).
+    save(p("pattern_conv_valid.onnx"), [
+        helper.make_node("Conv", ["x", "w"], ["y"], name="pconv"),
+    ], [f32("x", [1, 8, 12, 20])], [f32("y", [1, 4, 10, 18])], [init("w", w)])
+    wf = rng.standard_normal((128, 8, 3, 3)).astype(np.float32)
+    for o in range(128):
+        for c in range(8):
+            wf[o, c] *= 0 if (o + c) % 3 else (cross if (o + c) % 2 else corner)
+    save(p("pattern_conv_f128.onnx"), [
+        helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1]),
+    ], [f32("x", [1, 8, 14, 14])], [f32("y", [1, 128, 14, 14])], [init("w", wf)])
+
     # Taller: the 5-row tiles leave interior rows over, run as one more tile.
     save(p("pattern_conv_tall.onnx"), [
         helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1]),

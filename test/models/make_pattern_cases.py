@@ -107,6 +107,14 @@ CASES = [
     # 16 lanes): a residual, Sigmoid and a batch of 2 on 6x5 outputs, whose
     # second block of flat positions is partial.
     ("residual_channels_flat_sigmoid", 8, 8, (11, 10), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.5, "Sigmoid", 2),
+    # Stride-1 channel-major tiles, the default from 128 filters: blocks of
+    # the output plane across row ends (an odd width, a residual, Sigmoid,
+    # a batch of 2, the last block partial), a 5x5 kernel with asymmetric
+    # padding (out_w == in_w still), and rows narrower than the input's (no
+    # padding: blocks stay in a row).
+    ("residual_channels_image_sigmoid", 8, 128, (9, 13), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.3, "Sigmoid", 2),
+    ("channels_image_5x5_asymmetric", 6, 128, (8, 11), (5, 5), 1, [1, 3, 3, 1], 1, 6, 5, 0.3, "Relu", 1),
+    ("channels_rows_no_pad", 8, 128, (7, 21), (3, 3), 1, [0, 0, 0, 0], 1, 8, 4, 0.3, None, 1),
 ]
 
 # Cases whose conv output is added to a second input of the output's shape

@@ -84,7 +84,7 @@ cl::opt<pat::PatternTileMode> patternTiles(
                           "flat tiles wherever the plane fits the registers: vectors "
                           "across rows of a zero-padded input copy"),
                clEnumValN(pat::PatternTileMode::Channels, "channels",
-                          "channel-major tiles wherever they apply (stride 2): each "
+                          "channel-major tiles wherever they apply (stride 1 or 2): each "
                           "channel's input loaded once for all its kernels")),
     cl::init(pat::PatternTileMode::Auto), cl::cat(patcCategory));
 cl::opt<pat::GemmKernelMode> gemmKernel(
