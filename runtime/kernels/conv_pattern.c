@@ -8,7 +8,7 @@
  * strips (PAT_PCONV_COPY_STRIPS) a work item is a whole row unit instead:
  * its input rows are copied as strips, then all filters run strip by strip.
  * Flat tiles (small maps) get one item per filter group. Channel-major
- * tiles (stride 2) have their own driver, conv_pattern_channels.c.
+ * tiles (stride 1 or 2) have their own driver, conv_pattern_channels.c.
  *
  *===----------------------------------------------------------------------===*/
 

@@ -9,9 +9,9 @@
  * (tile_copy: stride-2 column phases, stride-1 column strips on wide maps,
  * flat tiles' padded phases), and runs the generic kernel where no tile
  * applies (strides above 2, kernels too wide for the load-mask table).
- * Stride-2 layers may instead have a channel-major tile (cm_tile), which
- * walks the kernels by input channel rather than by filter; its driver is
- * conv_pattern_channels.c.
+ * Stride-1 and stride-2 layers may instead have a channel-major tile
+ * (cm_tile), which walks the kernels by input channel rather than by
+ * filter; its driver is conv_pattern_channels.c.
  *
  *===----------------------------------------------------------------------===*/
 
