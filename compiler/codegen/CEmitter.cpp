@@ -268,7 +268,7 @@ private:
   };
   std::string channelMajorArrays(PatternConv2DOp op);
   PatternLayerText patternLayerText(PatternConv2DOp op,
-                                    const PatternTileSpec &spec);
+                                    const PatternTileSpec &spec, bool withFkw);
   std::string densePatternConvBlock(PatternConv2DOp op, GemmKernel kernel);
   std::string patternConvBlock(const std::string &name,
                                const PatternTileSpec &spec,
@@ -523,8 +523,14 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   auto blockFor = [&](const LayerSchedule &schedule, const std::string &fn) {
     if (schedule.kind == LayerSchedule::Kind::Gemm)
       return densePatternConvBlock(op, schedule.gemm);
+    // A layer built for its channel-major tile alone links no FKW arrays
+    // (the tile's own arrays hold the same kernels); a tuning build keeps
+    // them for the other candidates.
     if (layerText.head.empty())
-      layerText = patternLayerText(op, spec);
+      layerText = patternLayerText(
+          op, spec,
+          options.tuningEntry ||
+              chosen->kind != LayerSchedule::Kind::PatternChannels);
     if (schedule.kind == LayerSchedule::Kind::PatternChannels &&
         layerText.channelMajor.empty())
       layerText.channelMajor = channelMajorArrays(op);
@@ -542,7 +548,8 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
 }
 
 Emitter::PatternLayerText
-Emitter::patternLayerText(PatternConv2DOp op, const PatternTileSpec &spec) {
+Emitter::patternLayerText(PatternConv2DOp op, const PatternTileSpec &spec,
+                          bool withFkw) {
   FkwAttr fkw = op.getFkwAttr();
   ArrayRef<int64_t> is = shapeOf(op.getInput()), os = shapeOf(op.getResult());
   PatternSetAttr patterns = op.getPatterns();
@@ -571,10 +578,23 @@ Emitter::patternLayerText(PatternConv2DOp op, const PatternTileSpec &spec) {
   maskData.push_back(0);
   std::string maskExpr = weightExpr(addBlob(ArrayRef<char>(
       reinterpret_cast<const char *>(maskData.data()), maskData.size() * 8)));
-  std::string startExpr = weightExpr(addBlob(ArrayRef<char>(
-      reinterpret_cast<const char *>(weightStart.data()), weightStart.size() * 8)));
-  std::string weights =
-      numElements(op.getWeight()) ? in(op.getWeight()) : std::string("NULL");
+  // Without FKW arrays (a layer that runs its channel-major tile, whose
+  // cm_* arrays hold the same kernels) only the masks are linked.
+  std::string fkwArrays = "NULL, NULL,\n      NULL, NULL,\n      NULL, NULL";
+  if (withFkw) {
+    std::string startExpr = weightExpr(addBlob(ArrayRef<char>(
+        reinterpret_cast<const char *>(weightStart.data()),
+        weightStart.size() * 8)));
+    std::string weights =
+        numElements(op.getWeight()) ? in(op.getWeight()) : std::string("NULL");
+    fkwArrays =
+        "(const int32_t *)" + i32Blob(fkw.getReorder().asArrayRef()) +
+        ", (const int32_t *)" + i32Blob(fkw.getOffsets().asArrayRef()) +
+        ",\n      (const int32_t *)" +
+        i32Blob(fkw.getIndex().asArrayRef(), kPatternPrefetchDistance) +
+        ", (const int32_t *)" + i32Blob(stride) + ",\n      (const int64_t *)" +
+        startExpr + ", " + weights;
+  }
 
   // The layer description up to the tile fields, which patternConvBlock
   // fills in per schedule.
@@ -588,12 +608,7 @@ Emitter::patternLayerText(PatternConv2DOp op, const PatternTileSpec &spec) {
        << activation(op.getActivation(), op.getActAlpha().convertToFloat(),
                      op.getActBeta().convertToFloat())
        << "},\n      " << numPatterns << ", (const uint64_t *)" << maskExpr
-       << ",\n      (const int32_t *)" << i32Blob(fkw.getReorder().asArrayRef())
-       << ", (const int32_t *)" << i32Blob(fkw.getOffsets().asArrayRef())
-       << ",\n      (const int32_t *)" << i32Blob(fkw.getIndex().asArrayRef(),
-                                            kPatternPrefetchDistance)
-       << ", (const int32_t *)" << i32Blob(stride)
-       << ",\n      (const int64_t *)" << startExpr << ", " << weights << ", "
+       << ",\n      " << fkwArrays << ", "
        << (op.getBias() ? in(op.getBias()) : "NULL") << ",\n      ";
   std::string residual =
       op.getResidual() ? in(op.getResidual()) : std::string("NULL");

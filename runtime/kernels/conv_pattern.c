@@ -14,6 +14,7 @@
 
 #include "conv_pattern_internal.h"
 
+#include <math.h>
 #include <string.h>
 
 void pat_pattern_conv2d_rows_generic(const pat_pconv_layer *l,
@@ -493,6 +494,15 @@ void pat_pattern_conv2d_f32(pat_ctx *ctx, const pat_pconv_layer *l,
   }
   if (pat_pconv_channels_usable(ctx, l)) {
     pat_pconv_run_channels(ctx, l, input, residual, output);
+    return;
+  }
+  if (!l->stride) { /* linked with the channel-major arrays only */
+    if (l->cm_stride && l->cm_filter && l->cm_weights) {
+      pat_pconv_run_channels_generic(ctx, l, input, residual, output);
+    } else { /* no weights at all: a malformed layer, visibly wrong */
+      for (int64_t i = 0; i < p->batch * out_image_floats(p); ++i)
+        output[i] = NAN;
+    }
     return;
   }
   pconv_job job;

@@ -55,7 +55,11 @@ struct pat_pconv_layer {
   pat_conv2d_params conv; /* groups is 1 */
   int32_t num_patterns;
   const uint64_t *masks; /* [num_patterns], bit ky * kernel_w + kx */
-  const int32_t *reorder, *offsets, *index, *stride; /* FKW arrays */
+  /* FKW arrays. patc links a layer that runs its channel-major tile without
+   * them (all NULL, weights too; stride NULL says so): the cm_* arrays then
+   * hold its kernels, and a scalar kernel over those runs it should the
+   * tile not apply. */
+  const int32_t *reorder, *offsets, *index, *stride;
   const int64_t *weight_start; /* first weight of each storage filter */
   const float *weights;
   const float *bias; /* by output channel, or NULL */

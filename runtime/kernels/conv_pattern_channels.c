@@ -121,7 +121,8 @@ static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
     int64_t o0 = blk * span, count = plane - o0 < span ? plane - o0 : span;
     /* Lane bits of each tap and vector: output (y, x) reads input
      * (y + ky - pad_top, x + kx - pad_left). */
-    uint32_t bits[PAT_PCONV_MAX_MASKS] = {0};
+    uint32_t bits[PAT_PCONV_MAX_MASKS];
+    memset(bits, 0, (size_t)(taps * l->cm_vecs) * sizeof(bits[0]));
     for (int64_t i = 0; i < count; ++i) {
       int64_t y = (o0 + i) / p->out_w, x = (o0 + i) % p->out_w;
       for (int64_t ky = 0; ky < p->kernel_h; ++ky) {
@@ -205,6 +206,70 @@ static void cm_flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
           pat_activation_f32(row, row, x1 - x0, p->act);
       })
     }
+  }
+}
+
+/* The channel-major arrays without a tile (a layer patc linked without
+ * its FKW arrays, whose tile cannot run): output rows [begin, end) of one
+ * image, kernel by kernel in channel-major order, scalar. */
+static void cm_generic_rows(void *arg, int64_t begin, int64_t end, int tid) {
+  const cm_job *job = (const cm_job *)arg;
+  const pat_pconv_layer *l = job->l;
+  const pat_conv2d_params *p = &l->conv;
+  int64_t plane = p->out_h * p->out_w, plane_in = p->in_h * p->in_w;
+  int64_t P = l->num_patterns, taps_all = p->kernel_h * p->kernel_w;
+  (void)tid;
+  for (int64_t o = 0; o < p->out_c; ++o)
+    for (int64_t i = begin * p->out_w; i < end * p->out_w; ++i)
+      job->output[o * plane + i] =
+          (l->bias ? l->bias[o] : 0.f) +
+          (job->residual ? job->residual[o * plane + i] : 0.f);
+  const float *w = l->cm_weights;
+  for (int64_t c = 0; c < p->in_c; ++c) {
+    const float *chan = job->copied + c * plane_in;
+    for (int64_t pat = 0; pat < P; ++pat) {
+      uint64_t mask = l->masks[pat];
+      for (int32_t k = l->cm_stride[c * (P + 1) + pat];
+           k < l->cm_stride[c * (P + 1) + pat + 1]; ++k) {
+        float *out = job->output + (int64_t)l->cm_filter[k] * plane;
+        for (int64_t t = 0; t < taps_all; ++t) {
+          if (!((mask >> t) & 1))
+            continue;
+          float wt = *w++;
+          int64_t ky = t / p->kernel_w, kx = t % p->kernel_w;
+          for (int64_t oy = begin; oy < end; ++oy) {
+            int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
+            if (iy < 0 || iy >= p->in_h)
+              continue;
+            for (int64_t ox = 0; ox < p->out_w; ++ox) {
+              int64_t ix = ox * p->stride_w - p->pad_left + kx * p->dilation_w;
+              if (ix >= 0 && ix < p->in_w)
+                out[oy * p->out_w + ox] += wt * chan[iy * p->in_w + ix];
+            }
+          }
+        }
+      }
+    }
+  }
+  if (p->act.kind != PAT_ACT_NONE)
+    for (int64_t o = 0; o < p->out_c; ++o)
+      pat_activation_f32(job->output + o * plane + begin * p->out_w,
+                         job->output + o * plane + begin * p->out_w,
+                         (end - begin) * p->out_w, p->act);
+}
+
+void pat_pconv_run_channels_generic(pat_ctx *ctx, const pat_pconv_layer *l,
+                                    const float *input, const float *residual,
+                                    float *output) {
+  const pat_conv2d_params *p = &l->conv;
+  cm_job job;
+  job.ctx = ctx;
+  job.l = l;
+  for (int64_t b = 0; b < p->batch; ++b) {
+    job.copied = input + b * in_image_floats(p);
+    job.output = output + b * out_image_floats(p);
+    job.residual = residual ? residual + b * out_image_floats(p) : NULL;
+    pat_parallel_for(ctx, p->out_h, 1, cm_generic_rows, &job);
   }
 }
 

@@ -74,4 +74,12 @@ PAT_HIDDEN void pat_pconv_run_channels(pat_ctx *ctx, const pat_pconv_layer *l,
                                        const float *input,
                                        const float *residual, float *output);
 
+/* A layer patc linked with its channel-major arrays only (stride NULL), when
+ * its tile cannot run: a scalar kernel over those arrays. */
+PAT_HIDDEN void pat_pconv_run_channels_generic(pat_ctx *ctx,
+                                               const pat_pconv_layer *l,
+                                               const float *input,
+                                               const float *residual,
+                                               float *output);
+
 #endif /* PAT_CONV_PATTERN_INTERNAL_H */

@@ -6,7 +6,9 @@
 // arrays built here independently of the compiler passes: random filter
 // order, kernels of 1 to all taps, empty kernels and filters, stride 1-3,
 // padding, dilation. The generated tiles are covered end to end by the
-// pattern_path_vs_onnxruntime test.
+// pattern_path_vs_onnxruntime test. Also the scalar kernel over the
+// channel-major arrays that runs a layer patc linked without FKW arrays
+// should its tile not apply.
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,6 +72,41 @@ FkwLayer buildFkw(const std::vector<float> &w, int64_t cout, int64_t cin,
   return l;
 }
 
+struct ChannelMajor {
+  std::vector<int32_t> stride, filter;
+  std::vector<float> weights;
+};
+
+/// The FKW layer's kernels by input channel, then pattern (the runtime's
+/// cm_stride, cm_filter, cm_weights), each naming its output channel.
+ChannelMajor buildChannelMajor(const FkwLayer &l, int64_t cin) {
+  int64_t P = l.masks.size() - 1; // the last mask is the sentinel 0
+  ChannelMajor cm;
+  for (int64_t c = 0; c < cin; ++c) {
+    for (int64_t p = 0; p < P; ++p) {
+      cm.stride.push_back(cm.filter.size());
+      for (size_t f = 0; f < l.reorder.size(); ++f) {
+        int64_t w = l.weightStart[f];
+        for (int64_t q = 0; q < P; ++q)
+          for (int32_t k = l.stride[f * (P + 1) + q];
+               k < l.stride[f * (P + 1) + q + 1]; ++k) {
+            int64_t taps = __builtin_popcountll(l.masks[q]);
+            if (q == p && l.index[k] == c) {
+              cm.filter.push_back(l.reorder[f]);
+              cm.weights.insert(cm.weights.end(), l.weights.begin() + w,
+                                l.weights.begin() + w + taps);
+            }
+            w += taps;
+          }
+      }
+    }
+    cm.stride.push_back(cm.filter.size()); // where channel c + 1 starts
+  }
+  cm.filter.push_back(0); // keep data() valid when there are no kernels
+  cm.weights.push_back(0.f);
+  return cm;
+}
+
 TEST(PatternKernel, GenericMatchesReference) {
   std::mt19937 rng(1234);
   std::normal_distribution<float> dist(0.f, 1.f);
@@ -131,6 +168,35 @@ TEST(PatternKernel, GenericMatchesReference) {
     for (size_t i = 0; i < outSize; ++i)
       ASSERT_NEAR(got[i], ref[i], 1e-4f * (1.f + std::fabs(ref[i])))
           << "trial " << trial << " element " << i;
+
+    // The same kernels linked as patc links a channel-major layer: no FKW
+    // arrays, the kernels by input channel and pattern, no tile (the
+    // scalar kernel over those arrays runs it); with a residual when there
+    // is no activation to apply after it.
+    ChannelMajor cm = buildChannelMajor(f, p.in_c);
+    pat_pconv_layer cmLayer = {};
+    cmLayer.conv = p;
+    cmLayer.num_patterns = layer.num_patterns;
+    cmLayer.masks = f.masks.data();
+    cmLayer.bias = bias.data();
+    cmLayer.cm_stride = cm.stride.data();
+    cmLayer.cm_filter = cm.filter.data();
+    cmLayer.cm_weights = cm.weights.data();
+    std::vector<float> residual;
+    if (p.act.kind == PAT_ACT_NONE && trial % 2) {
+      residual.resize(outSize);
+      for (size_t i = 0; i < outSize; ++i) {
+        residual[i] = dist(rng);
+        ref[i] += residual[i];
+      }
+    }
+    std::fill(got.begin(), got.end(), 1e30f);
+    pat_pattern_conv2d_f32(&ctx, &cmLayer, in.data(),
+                           residual.empty() ? NULL : residual.data(),
+                           got.data());
+    for (size_t i = 0; i < outSize; ++i)
+      ASSERT_NEAR(got[i], ref[i], 1e-4f * (1.f + std::fabs(ref[i])))
+          << "channel-major, trial " << trial << " element " << i;
   }
   pat_thread_pool_destroy(ctx.pool);
 }
