@@ -120,23 +120,36 @@ static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   for (int64_t blk = begin; blk < end; ++blk) {
     int64_t o0 = blk * span, count = plane - o0 < span ? plane - o0 : span;
     /* Lane bits of each tap and vector: output (y, x) reads input
-     * (y + ky - pad_top, x + kx - pad_left). */
+     * (y + ky - pad_top, x + kx - pad_left); a tap's lanes are those whose
+     * tap row and tap column are both inside the image. */
+    uint32_t rows[PAT_PCONV_MAX_MASKS], cols[PAT_PCONV_MAX_MASKS];
     uint32_t bits[PAT_PCONV_MAX_MASKS];
-    memset(bits, 0, (size_t)(taps * l->cm_vecs) * sizeof(bits[0]));
+    memset(rows, 0, (size_t)(p->kernel_h * l->cm_vecs) * sizeof(rows[0]));
+    memset(cols, 0, (size_t)(p->kernel_w * l->cm_vecs) * sizeof(cols[0]));
+    int64_t y = o0 / p->out_w, x = o0 % p->out_w;
     for (int64_t i = 0; i < count; ++i) {
-      int64_t y = (o0 + i) / p->out_w, x = (o0 + i) % p->out_w;
+      uint32_t lane = (uint32_t)1 << (i % PV_LANES);
+      int64_t v = i / PV_LANES;
       for (int64_t ky = 0; ky < p->kernel_h; ++ky) {
         int64_t iy = y + ky - p->pad_top;
-        if (iy < 0 || iy >= p->in_h)
-          continue;
-        for (int64_t kx = 0; kx < p->kernel_w; ++kx) {
-          int64_t ix = x + kx - p->pad_left;
-          if (ix >= 0 && ix < p->in_w)
-            bits[(ky * p->kernel_w + kx) * l->cm_vecs + i / PV_LANES] |=
-                (uint32_t)1 << (i % PV_LANES);
-        }
+        if (iy >= 0 && iy < p->in_h)
+          rows[ky * l->cm_vecs + v] |= lane;
+      }
+      for (int64_t kx = 0; kx < p->kernel_w; ++kx) {
+        int64_t ix = x + kx - p->pad_left;
+        if (ix >= 0 && ix < p->in_w)
+          cols[kx * l->cm_vecs + v] |= lane;
+      }
+      if (++x == p->out_w) {
+        x = 0;
+        ++y;
       }
     }
+    for (int64_t t = 0; t < taps; ++t)
+      for (int64_t v = 0; v < l->cm_vecs; ++v)
+        bits[t * l->cm_vecs + v] =
+            rows[(t / p->kernel_w) * l->cm_vecs + v] &
+            cols[(t % p->kernel_w) * l->cm_vecs + v];
     for (int64_t m = 0; m < taps * l->cm_vecs; ++m)
       a.load_mask[m] = PM_BITS(bits[m]);
     a.ox = o0;
