@@ -150,6 +150,19 @@ static void emitPrefetches(std::ostringstream &c, const std::string &first,
     c << "    PV_PREFETCH((const char *)(" << first << ") + " << b << ");\n";
 }
 
+/// The opening of a channel-major tile whose blocks are flat positions
+/// from a->ox (over the flat copy or the image): accumulators, kernel
+/// arrays and the channel pointer.
+static void emitFlatBlockPrologue(std::ostringstream &c,
+                                  const std::string &name) {
+  c << "static void " << name
+    << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n"
+    << "  float *const out = a->output[0];\n"
+    << "  const int32_t *cs = l->cm_stride, *cf = l->cm_filter;\n"
+    << "  const float *w = l->cm_weights;\n"
+    << "  const float *chan = a->input + a->ox;\n";
+}
+
 /// The loops over one channel's kernels, pattern by pattern: each loads
 /// its filter's V accumulators from `out`, adds its taps (vectors x<tap>_<v>
 /// loaded for the channel) and stores them back.
@@ -262,13 +275,8 @@ std::string emitChannelMajorFlatTile(const std::string &name,
   int64_t lanes = target.vectorLanes, P = s.masks.size();
   uint64_t all = unionOfTaps(s.masks);
   std::ostringstream c;
-  c << "static void " << name
-    << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n"
-    << "  float *const out = a->output[0];\n"
-    << "  const int32_t *cs = l->cm_stride, *cf = l->cm_filter;\n"
-    << "  const float *w = l->cm_weights;\n"
-    << "  const float *chan = a->input + a->ox;\n"
-    << "  for (int64_t c = 0; c < " << s.inC << "; ++c, cs += " << P + 1
+  emitFlatBlockPrologue(c, name);
+  c << "  for (int64_t c = 0; c < " << s.inC << "; ++c, cs += " << P + 1
     << ", chan += " << flat.phases * flat.phaseFloats << ") {\n";
   // The copy is zero-padded and holds every block's reach (phaseFloats
   // covers the plane's vectors, the farthest tap and one vector more), so
@@ -286,10 +294,6 @@ std::string emitChannelMajorFlatTile(const std::string &name,
   return c.str();
 }
 
-} // namespace pat
-
-namespace pat {
-
 std::string emitChannelMajorImageTile(const std::string &name,
                                       const PatternTileSpec &s, int64_t V,
                                       const Target &target) {
@@ -297,12 +301,7 @@ std::string emitChannelMajorImageTile(const std::string &name,
   int64_t width = s.inW, channelFloats = s.inH * s.inW;
   uint64_t all = unionOfTaps(s.masks);
   std::ostringstream c;
-  c << "static void " << name
-    << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n"
-    << "  float *const out = a->output[0];\n"
-    << "  const int32_t *cs = l->cm_stride, *cf = l->cm_filter;\n"
-    << "  const float *w = l->cm_weights;\n"
-    << "  const float *chan = a->input + a->ox;\n";
+  emitFlatBlockPrologue(c, name);
   // Output position o reads o + (ky - padTop) * width + kx - padLeft; the
   // driver's masks keep the lanes whose tap is inside the image.
   auto offset = [&](int64_t t, int64_t v) {

@@ -73,6 +73,14 @@ static void cm_store_block(const cm_job *job, const float *acc, int64_t offset,
   }
 }
 
+/* The tile arguments every block of thread tid's work item shares: the
+ * input the tile reads and the thread's accumulators. */
+static void cm_args(const cm_job *job, int tid, pat_pconv_tile_args *a) {
+  a->input = job->copied;
+  a->output[0] = cm_acc(job->ctx, job->l, tid);
+  a->oy = 0;
+}
+
 /* Masks of the first `count` lanes of each of the block's vectors. */
 static void cm_store_masks(PM *masks, int64_t vecs, int64_t count) {
   for (int64_t v = 0; v < vecs; ++v) {
@@ -86,11 +94,10 @@ static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
   int64_t span = l->cm_vecs * PV_LANES;
-  float *acc = cm_acc(job->ctx, l, tid);
-  /* The tile reads input, output[0], oy, ox and the store masks only. */
+  /* The tile reads input, output[0], oy, ox and the masks only. */
   pat_pconv_tile_args a;
-  a.input = job->copied;
-  a.output[0] = acc;
+  cm_args(job, tid, &a);
+  float *acc = a.output[0];
   for (int64_t oy = begin; oy < end; ++oy) {
     a.oy = oy;
     for (int64_t ox = 0; ox < p->out_w; ox += span) {
@@ -112,11 +119,9 @@ static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const pat_conv2d_params *p = &l->conv;
   int64_t span = l->cm_vecs * PV_LANES, plane = p->out_h * p->out_w;
   int64_t taps = p->kernel_h * p->kernel_w;
-  float *acc = cm_acc(job->ctx, l, tid);
   pat_pconv_tile_args a;
-  a.input = job->copied;
-  a.output[0] = acc;
-  a.oy = 0;
+  cm_args(job, tid, &a);
+  float *acc = a.output[0];
   for (int64_t blk = begin; blk < end; ++blk) {
     int64_t o0 = blk * span, count = plane - o0 < span ? plane - o0 : span;
     /* Lane bits of each tap and vector: output (y, x) reads input
@@ -187,11 +192,9 @@ static void cm_flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
   int64_t span = l->cm_vecs * PV_LANES, plane = p->out_h * p->out_w;
-  float *acc = cm_acc(job->ctx, l, tid);
   pat_pconv_tile_args a;
-  a.input = job->copied;
-  a.output[0] = acc;
-  a.oy = 0;
+  cm_args(job, tid, &a);
+  float *acc = a.output[0];
   for (int64_t blk = begin; blk < end; ++blk) {
     int64_t o0 = blk * span;
     for (int64_t f = 0; f < p->out_c; ++f) {
