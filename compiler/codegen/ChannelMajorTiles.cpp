@@ -25,8 +25,8 @@ static uint64_t unionOfTaps(llvm::ArrayRef<uint64_t> masks) {
 static int64_t fittingVecs(const PatternTileSpec &s, const Target &target,
                            int64_t wanted) {
   if (s.strideH != s.strideW || s.strideW < 1 || s.strideW > 2 ||
-      s.dilationH != 1 ||
-      s.dilationW != 1 || s.masks.empty() || s.kernelH * s.kernelW > 64)
+      s.dilationH != 1 || s.dilationW != 1 || s.masks.empty() ||
+      s.kernelH * s.kernelW > 64)
     return 0;
   int64_t taps = __builtin_popcountll(unionOfTaps(s.masks)), kernelTaps = 0;
   for (uint64_t m : s.masks)
