@@ -95,16 +95,16 @@ struct pat_pconv_layer {
   /* Channel-major tiles (stride 1 or 2 in both directions): when cm_tile
    * is set, each call computes a block of cm_vecs vectors of every filter
    * (cm_flat says which block and what it reads): per input channel it
-   * loads the taps'
-   * input vectors once and adds them into each kernel's filter. The
-   * accumulators (a->output[0]) are a buffer of [out_c][cm_vecs * PV_LANES]
-   * floats at the end of the thread's scratch, 64-byte aligned: the driver
-   * fills it with the bias and residual, and after the call stores it into
-   * the output rows, activation applied. (Accumulating into the output rows
-   * themselves, 112 unaligned bytes in planes 3 KB apart, measured ~30%
-   * slower on a 128x56s2 layer: split lines and masked loads and stores.) The
-   * kernels in channel-major order: cm_stride[c * (num_patterns + 1) + p]
-   * is where channel c's kernels of pattern p start (the last entry of a
+   * loads the taps' input vectors once and adds them into each kernel's
+   * filter. The accumulators (a->output[0]) are a buffer of
+   * [out_c][cm_vecs * PV_LANES] floats at the end of the thread's scratch,
+   * 64-byte aligned: the driver fills it with the bias and residual, and
+   * after the call stores it into the output, activation applied.
+   * (Accumulating into the output rows themselves, 112 unaligned bytes in
+   * planes 3 KB apart, measured ~30% slower on a 128x56s2 layer: split
+   * lines and masked loads and stores.) The kernels in channel-major order:
+   * cm_stride[c * (num_patterns + 1) + p] is where channel c's kernels of
+   * pattern p start (the last entry of a
    * channel is where the next one starts), cm_filter[k] kernel k's output
    * channel, cm_weights the kept taps kernel after kernel. */
   pat_pconv_tile_fn cm_tile;

@@ -128,7 +128,6 @@ static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
      * (y + ky - pad_top, x + kx - pad_left); a tap's lanes are those whose
      * tap row and tap column are both inside the image. */
     uint32_t rows[PAT_PCONV_MAX_MASKS], cols[PAT_PCONV_MAX_MASKS];
-    uint32_t bits[PAT_PCONV_MAX_MASKS];
     memset(rows, 0, (size_t)(p->kernel_h * l->cm_vecs) * sizeof(rows[0]));
     memset(cols, 0, (size_t)(p->kernel_w * l->cm_vecs) * sizeof(cols[0]));
     int64_t y = o0 / p->out_w, x = o0 % p->out_w;
@@ -152,11 +151,9 @@ static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
     }
     for (int64_t t = 0; t < taps; ++t)
       for (int64_t v = 0; v < l->cm_vecs; ++v)
-        bits[t * l->cm_vecs + v] =
-            rows[(t / p->kernel_w) * l->cm_vecs + v] &
-            cols[(t % p->kernel_w) * l->cm_vecs + v];
-    for (int64_t m = 0; m < taps * l->cm_vecs; ++m)
-      a.load_mask[m] = PM_BITS(bits[m]);
+        a.load_mask[t * l->cm_vecs + v] =
+            PM_BITS(rows[(t / p->kernel_w) * l->cm_vecs + v] &
+                    cols[(t % p->kernel_w) * l->cm_vecs + v]);
     a.ox = o0;
     cm_store_masks(a.store_mask, l->cm_vecs, count);
     cm_init_block(job, acc, o0, a.store_mask);
