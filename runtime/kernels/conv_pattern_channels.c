@@ -111,6 +111,15 @@ static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   }
 }
 
+/* Bits [lo, hi) of a block's lanes (at most 64: PAT_PCONV_MAX_VECS
+ * vectors of at most 16 lanes); none if hi <= lo. */
+static uint64_t cm_lane_range(int64_t lo, int64_t hi) {
+  if (hi <= lo)
+    return 0;
+  uint64_t below_hi = hi >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << hi) - 1;
+  return below_hi & ~(((uint64_t)1 << lo) - 1);
+}
+
 /* PAT_PCONV_CM_FLAT_IMAGE: blocks [begin, end) of cm_vecs vectors of the
  * output plane, each tap's lanes masked to those inside the image. */
 static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
@@ -119,6 +128,7 @@ static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const pat_conv2d_params *p = &l->conv;
   int64_t span = l->cm_vecs * PV_LANES, plane = p->out_h * p->out_w;
   int64_t taps = p->kernel_h * p->kernel_w;
+  const uint64_t lane_bits = ((uint64_t)1 << PV_LANES) - 1;
   pat_pconv_tile_args a;
   cm_args(job, tid, &a);
   float *acc = a.output[0];
@@ -126,34 +136,35 @@ static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
     int64_t o0 = blk * span, count = plane - o0 < span ? plane - o0 : span;
     /* Lane bits of each tap and vector: output (y, x) reads input
      * (y + ky - pad_top, x + kx - pad_left); a tap's lanes are those whose
-     * tap row and tap column are both inside the image. */
-    uint32_t rows[PAT_PCONV_MAX_MASKS], cols[PAT_PCONV_MAX_MASKS];
-    memset(rows, 0, (size_t)(p->kernel_h * l->cm_vecs) * sizeof(rows[0]));
-    memset(cols, 0, (size_t)(p->kernel_w * l->cm_vecs) * sizeof(cols[0]));
-    int64_t y = o0 / p->out_w, x = o0 % p->out_w;
-    for (int64_t i = 0; i < count; ++i) {
-      uint32_t lane = (uint32_t)1 << (i % PV_LANES);
-      int64_t v = i / PV_LANES;
+     * tap row and tap column are both inside the image. Set a row piece
+     * of the block at a time (a block spans a few rows at most). */
+    uint64_t rows[PAT_PCONV_MAX_MASKS], cols[PAT_PCONV_MAX_MASKS];
+    memset(rows, 0, (size_t)p->kernel_h * sizeof(rows[0]));
+    memset(cols, 0, (size_t)p->kernel_w * sizeof(cols[0]));
+    for (int64_t i = 0; i < count;) {
+      int64_t y = (o0 + i) / p->out_w, x = (o0 + i) % p->out_w;
+      int64_t len = p->out_w - x < count - i ? p->out_w - x : count - i;
       for (int64_t ky = 0; ky < p->kernel_h; ++ky) {
         int64_t iy = y + ky - p->pad_top;
         if (iy >= 0 && iy < p->in_h)
-          rows[ky * l->cm_vecs + v] |= lane;
+          rows[ky] |= cm_lane_range(i, i + len);
       }
+      /* Lanes i + j, j in [0, len), whose tap column x + j + kx - pad_left
+       * is in [0, in_w). */
       for (int64_t kx = 0; kx < p->kernel_w; ++kx) {
-        int64_t ix = x + kx - p->pad_left;
-        if (ix >= 0 && ix < p->in_w)
-          cols[kx * l->cm_vecs + v] |= lane;
+        int64_t lo = p->pad_left - kx - x, hi = p->in_w + p->pad_left - kx - x;
+        lo = lo < 0 ? 0 : lo;
+        hi = hi > len ? len : hi;
+        cols[kx] |= cm_lane_range(i + lo, i + hi);
       }
-      if (++x == p->out_w) {
-        x = 0;
-        ++y;
-      }
+      i += len;
     }
-    for (int64_t t = 0; t < taps; ++t)
+    for (int64_t t = 0; t < taps; ++t) {
+      uint64_t bits = rows[t / p->kernel_w] & cols[t % p->kernel_w];
       for (int64_t v = 0; v < l->cm_vecs; ++v)
         a.load_mask[t * l->cm_vecs + v] =
-            PM_BITS(rows[(t / p->kernel_w) * l->cm_vecs + v] &
-                    cols[(t % p->kernel_w) * l->cm_vecs + v]);
+            PM_BITS((uint32_t)((bits >> (v * PV_LANES)) & lane_bits));
+    }
     a.ox = o0;
     cm_store_masks(a.store_mask, l->cm_vecs, count);
     cm_init_block(job, acc, o0, a.store_mask);
