@@ -706,7 +706,7 @@ std::string Emitter::patternConvBlock(const std::string &name,
         shape = c;
   }
   std::string tile = "NULL", tileRow = "NULL", flatTile = "NULL",
-              tileRest = "NULL", channelTile = "NULL";
+              tileRest = "NULL", channelTile = "NULL", channelTail = "NULL";
   int64_t flatPitch = flat.pitch, flatPhaseFloats = flat.phaseFloats;
   ChannelMajorShape channels;
   if (schedule.kind == LayerSchedule::Kind::PatternChannels) {
@@ -722,7 +722,13 @@ std::string Emitter::patternConvBlock(const std::string &name,
       flatPhaseFloats = channels.flat.phaseFloats;
     } else if (channels.blocks == ChannelMajorBlocks::FlatImage) {
       functions << emitChannelMajorImageTile(channelTile, spec, channels.vecs,
-                                             target);
+                                             channels.vecs, target);
+      if (channels.tailVecs) {
+        channelTail = name + "_channels_tail";
+        functions << emitChannelMajorImageTile(channelTail, spec,
+                                               channels.tailVecs,
+                                               channels.vecs, target);
+      }
     } else {
       functions << emitChannelMajorTile(channelTile, spec, channels.vecs,
                                         target);
@@ -777,6 +783,8 @@ std::string Emitter::patternConvBlock(const std::string &name,
          << ",\n      " << channelTile << ", " << channels.vecs << ", "
          << (channels.vecs ? layer.channelMajor : "NULL, NULL, NULL") << ", "
          << int(channels.blocks);
+  if (channels.tailVecs) // else left out: zero and NULL
+    fields << ", " << channels.tailVecs << ", " << channelTail;
   return "  {\n    const pat_pconv_layer l = " + layer.head + fields.str() +
          layer.tail;
 }

@@ -58,6 +58,13 @@ ChannelMajorShape chooseChannelMajorShape(const PatternTileSpec &s,
     if (s.outW == s.inW) {
       shape.blocks = ChannelMajorBlocks::FlatImage;
       shape.vecs = fittingVecs(s, target, 2);
+      // The plane's last block, when it fills fewer vectors, gets a tile of
+      // its own: 14x14 in blocks of 32 leaves 4 outputs, which would cost
+      // a whole block (an eighth of the layer; at 2 threads, 4 blocks
+      // against 3).
+      int64_t tail = s.outH * s.outW % (shape.vecs * lanes);
+      int64_t tailVecs = (tail + lanes - 1) / lanes;
+      shape.tailVecs = tailVecs < shape.vecs ? tailVecs : 0;
     } else {
       shape.vecs = rowVecs;
     }
@@ -164,16 +171,17 @@ static void emitFlatBlockPrologue(std::ostringstream &c,
 }
 
 /// The loops over one channel's kernels, pattern by pattern: each loads
-/// its filter's V accumulators from `out`, adds its taps (vectors x<tap>_<v>
-/// loaded for the channel) and stores them back.
+/// its filter's V accumulators from `out` (blocks of `accFloats` floats per
+/// filter), adds its taps (vectors x<tap>_<v> loaded for the channel) and
+/// stores them back.
 static void emitKernelLoops(std::ostringstream &c, const PatternTileSpec &s,
-                            int64_t V, int64_t lanes) {
+                            int64_t V, int64_t lanes, int64_t accFloats) {
   int64_t P = s.masks.size();
   for (int64_t p = 0; p < P; ++p) {
     int64_t taps = __builtin_popcountll(s.masks[p]);
     c << "    for (int32_t k = cs[" << p << "]; k < cs[" << p + 1
       << "]; ++k, w += " << taps << ") {\n"
-      << "      float *acc = out + (int64_t)cf[k] * " << V * lanes << ";\n";
+      << "      float *acc = out + (int64_t)cf[k] * " << accFloats << ";\n";
     for (int64_t v = 0; v < V; ++v)
       c << "      PV c" << v << " = PV_LOADU(acc + " << v * lanes << ");\n";
     int64_t i = 0;
@@ -263,7 +271,7 @@ std::string emitChannelMajorTile(const std::string &name,
       for (int64_t v = 0; v < V; ++v)
         c << "    const PV x" << tapVar(t, v) << " = PV_LOADM(chan + o"
           << tapVar(t, v) << ", m" << tapVar(t, v) << ");\n";
-  emitKernelLoops(c, s, V, lanes);
+  emitKernelLoops(c, s, V, lanes, V * lanes);
   c << "  }\n}\n\n";
   return c.str();
 }
@@ -289,13 +297,14 @@ std::string emitChannelMajorFlatTile(const std::string &name,
       c << "    const PV x" << tapVar(t, v) << " = PV_LOADU(chan + "
         << phase * flat.phaseFloats + shift + v * lanes << ");\n";
   }
-  emitKernelLoops(c, s, V, lanes);
+  emitKernelLoops(c, s, V, lanes, V * lanes);
   c << "  }\n}\n\n";
   return c.str();
 }
 
 std::string emitChannelMajorImageTile(const std::string &name,
                                       const PatternTileSpec &s, int64_t V,
+                                      int64_t blockVecs,
                                       const Target &target) {
   int64_t lanes = target.vectorLanes, P = s.masks.size();
   int64_t width = s.inW, channelFloats = s.inH * s.inW;
@@ -312,7 +321,7 @@ std::string emitChannelMajorImageTile(const std::string &name,
     if ((all >> t) & 1)
       for (int64_t v = 0; v < V; ++v)
         c << "  const PM m" << tapVar(t, v) << " = a->load_mask["
-          << t * V + v << "];\n";
+          << t * blockVecs + v << "];\n";
   c << "  for (int64_t c = 0; c < " << s.inC << "; ++c, cs += " << P + 1
     << ", chan += " << channelFloats << ") {\n";
   // The next channel's tap rows (see emitChannelMajorTile), as one range
@@ -340,7 +349,7 @@ std::string emitChannelMajorImageTile(const std::string &name,
       for (int64_t v = 0; v < V; ++v)
         c << "    const PV x" << tapVar(t, v) << " = PV_LOADM(chan + ("
           << offset(t, v) << "), m" << tapVar(t, v) << ");\n";
-  emitKernelLoops(c, s, V, lanes);
+  emitKernelLoops(c, s, V, lanes, blockVecs * lanes);
   c << "  }\n}\n\n";
   return c.str();
 }

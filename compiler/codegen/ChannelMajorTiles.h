@@ -45,6 +45,9 @@ struct ChannelMajorShape {
   int64_t vecs = 0; ///< Vectors of outputs per call.
   ChannelMajorBlocks blocks = ChannelMajorBlocks::Rows;
   FlatTileShape flat; ///< The copy's geometry (FlatCopy)
+  /// FlatImage: vectors of the plane's last block when it fills fewer than
+  /// `vecs` (a tile of its own runs it), else 0.
+  int64_t tailVecs = 0;
   /// Scratch per thread: the input copy, then the accumulator block.
   int64_t scratchBytes = 0;
 };
@@ -81,9 +84,12 @@ std::string emitChannelMajorFlatTile(const std::string &name,
 /// The C of a channel-major tile over the image (ChannelMajorBlocks::
 /// FlatImage): one call is a block of `vecs` vectors of the output plane
 /// from position a->ox, each tap read under its mask in a->load_mask.
+/// Masks and accumulators are laid out for blocks of `blockVecs` vectors
+/// (the layer's cm_vecs; more than `vecs` in the tail tile).
 std::string emitChannelMajorImageTile(const std::string &name,
                                       const PatternTileSpec &spec,
-                                      int64_t vecs, const Target &target);
+                                      int64_t vecs, int64_t blockVecs,
+                                      const Target &target);
 
 } // namespace pat
 

@@ -113,6 +113,12 @@ struct pat_pconv_layer {
   const float *cm_weights;
   /* PAT_PCONV_CM_* below. */
   int32_t cm_flat;
+  /* PAT_PCONV_CM_FLAT_IMAGE: a tile over the first cm_tail_vecs vectors of
+   * a block only (masks and accumulators laid out as cm_tile's), which runs
+   * a block of at most cm_tail_vecs * PV_LANES outputs (the plane's last);
+   * 0 and NULL when there is none. */
+  int32_t cm_tail_vecs;
+  pat_pconv_tile_fn cm_tail_tile;
 };
 
 /* Channel-major blocks (pat_pconv_layer::cm_flat). ROWS: one output row's

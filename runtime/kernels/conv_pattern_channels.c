@@ -168,7 +168,10 @@ static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
     a.ox = o0;
     cm_store_masks(a.store_mask, l->cm_vecs, count);
     cm_init_block(job, acc, o0, a.store_mask);
-    l->cm_tile(l, &a);
+    if (l->cm_tail_tile && count <= l->cm_tail_vecs * PV_LANES)
+      l->cm_tail_tile(l, &a);
+    else
+      l->cm_tile(l, &a);
     cm_store_block(job, acc, o0, count, a.store_mask);
   }
 }
@@ -304,7 +307,9 @@ int pat_pconv_channels_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
   if (!(l->cm_tile && l->cm_stride && l->cm_filter && l->cm_weights &&
         p->stride_h == p->stride_w &&
         (p->stride_w == 1 || p->stride_w == 2) && l->cm_vecs >= 1 &&
-        l->cm_vecs <= PAT_PCONV_MAX_VECS))
+        l->cm_vecs <= PAT_PCONV_MAX_VECS &&
+        (!l->cm_tail_tile ||
+         (l->cm_tail_vecs >= 1 && l->cm_tail_vecs < l->cm_vecs))))
     return 0;
   size_t copy;
   switch (l->cm_flat) {
