@@ -69,6 +69,9 @@ ChannelMajorShape chooseChannelMajorShape(const PatternTileSpec &s,
       shape.vecs = rowVecs;
     }
   } else {
+    // Tap column kx is a phase shifted by kx / 2 lanes (PV_ALIGNR).
+    if ((s.kernelW - 1) / 2 >= lanes)
+      return shape;
     FlatTileShape flat = chooseFlatTile(s, target, 1);
     int64_t span = rowVecs * lanes, blocks = (s.outW + span - 1) / span;
     // Rows filling < 3/4 of their lanes: the flat layout runs vectors
@@ -79,8 +82,7 @@ ChannelMajorShape chooseChannelMajorShape(const PatternTileSpec &s,
       shape.flat = flat;
       copyBytes = s.inC * flat.phases * flat.phaseFloats * 4;
     } else {
-      shape.vecs = rowVecs;
-      copyBytes = s.inC * 2 * s.inH * phaseColumns(s) * 4;
+      shape.vecs = rowVecs; // reads the image (no copy)
     }
   }
   int64_t accBytes = (s.outC * shape.vecs * lanes * 4 + 63) / 64 * 64;
@@ -200,10 +202,125 @@ static void emitKernelLoops(std::ostringstream &c, const PatternTileSpec &s,
   }
 }
 
+/// Stride 2, row blocks over the image itself (no column-phase copy): per
+/// channel and tap row, the input span of the block is loaded once
+/// (vectors L<j>, masked to the image), split into its even and odd
+/// columns in registers (PV_EVEN / PV_ODD: the phases E<u> and O<u>), and
+/// tap column kx is phase kx % 2 shifted by kx / 2 lanes (PV_ALIGNR).
+static std::string emitChannelMajorStride2Tile(const std::string &name,
+                                               const PatternTileSpec &s,
+                                               int64_t V,
+                                               const Target &target) {
+  int64_t lanes = target.vectorLanes, P = s.masks.size();
+  int64_t channelFloats = s.inH * s.inW;
+  uint64_t all = unionOfTaps(s.masks);
+  auto used = [&](int64_t t) { return ((all >> t) & 1) != 0; };
+  // Phase vectors a row needs: P_q[u] for u < V, and P_q[V] where a tap
+  // column of parity q shifts by d > 0 (lanes 0 .. d - 1 of it: elements
+  // up to 2d - 2 + q of the next 2 * lanes floats).
+  int64_t phaseVecs[2] = {0, 0}, shift[2] = {0, 0};
+  for (int64_t kx = 0; kx < s.kernelW; ++kx)
+    for (int64_t ky = 0; ky < s.kernelH; ++ky)
+      if (used(ky * s.kernelW + kx)) {
+        int64_t q = kx % 2;
+        phaseVecs[q] = std::max(phaseVecs[q], V + (kx / 2 > 0 ? 1 : 0));
+        shift[q] = std::max(shift[q], kx / 2);
+      }
+  // Whether P_q[V] needs its second load (else it splits l<2V> with itself).
+  auto lastNeedsHi = [&](int64_t q) {
+    return 2 * shift[q] - 2 + q >= lanes;
+  };
+  int64_t loads = 0;
+  for (int64_t q = 0; q < 2; ++q)
+    if (phaseVecs[q])
+      loads = std::max(loads, phaseVecs[q] > V && !lastNeedsHi(q)
+                                  ? 2 * V + 1
+                                  : 2 * phaseVecs[q]);
+  std::ostringstream c;
+  c << "static void " << name
+    << "(const pat_pconv_layer *l, const pat_pconv_tile_args *a) {\n"
+    << "  const int64_t oy = a->oy, ox = a->ox;\n"
+    // Output column ox + i reads input column base + 2i + kx.
+    << "  const int64_t base = 2 * ox - " << s.padLeft << ";\n";
+  for (int64_t j = 0; j < loads; ++j)
+    c << "  const PM mc" << j << " = PM_RANGE(-(base + " << j * lanes
+      << "), " << s.inW << " - (base + " << j * lanes << "));\n";
+  for (int64_t ky = 0; ky < s.kernelH; ++ky) {
+    if (!rowOfTaps(all, s.kernelW, ky))
+      continue;
+    std::string k = std::to_string(ky);
+    // A row outside the image reads row 0 under empty masks: zeros.
+    c << "  const int64_t iy" << k << " = oy * 2 + " << ky - s.padTop
+      << ";\n"
+      << "  const int in" << k << " = iy" << k << " >= 0 && iy" << k << " < "
+      << s.inH << ";\n"
+      << "  const int64_t at" << k << " = (in" << k << " ? iy" << k
+      << " : 0) * " << s.inW << " + base;\n";
+    for (int64_t j = 0; j < loads; ++j)
+      c << "  const PM m" << k << "_" << j << " = in" << k << " ? mc" << j
+        << " : PM_FIRST(0);\n";
+  }
+  c << "  float *const out = a->output[0];\n"
+    << "  const int32_t *cs = l->cm_stride, *cf = l->cm_filter;\n"
+    << "  const float *w = l->cm_weights;\n"
+    << "  const float *chan = a->input;\n"
+    << "  for (int64_t c = 0; c < " << s.inC << "; ++c, cs += " << P + 1
+    << ", chan += " << channelFloats << ") {\n";
+  // The image's channels are far apart: prefetch the next one's spans.
+  for (int64_t ky = 0; ky < s.kernelH; ++ky)
+    if (rowOfTaps(all, s.kernelW, ky))
+      emitPrefetches(c,
+                     "chan + " + std::to_string(channelFloats) + " + at" +
+                         std::to_string(ky),
+                     2 * V * lanes + s.kernelW - 1);
+  c << "    PV";
+  const char *sep = " ";
+  for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
+    if (used(t))
+      for (int64_t v = 0; v < V; ++v, sep = ", ")
+        c << sep << "x" << tapVar(t, v);
+  c << ";\n";
+  for (int64_t ky = 0; ky < s.kernelH; ++ky) {
+    if (!rowOfTaps(all, s.kernelW, ky))
+      continue;
+    std::string k = std::to_string(ky);
+    c << "    {\n";
+    for (int64_t j = 0; j < loads; ++j)
+      c << "      const PV l" << j << " = PV_LOADM(chan + at" << k << " + "
+        << j * lanes << ", m" << k << "_" << j << ");\n";
+    for (int64_t q = 0; q < 2; ++q)
+      for (int64_t u = 0; u < phaseVecs[q]; ++u)
+        c << "      const PV " << (q ? "po" : "pe") << u << " = "
+          << (q ? "PV_ODD" : "PV_EVEN") << "(l" << 2 * u << ", l"
+          << (u == V && !lastNeedsHi(q) ? 2 * u : 2 * u + 1) << ");\n";
+    for (int64_t kx = 0; kx < s.kernelW; ++kx) {
+      int64_t t = ky * s.kernelW + kx;
+      if (!used(t))
+        continue;
+      std::string phase = kx % 2 ? "po" : "pe";
+      int64_t d = kx / 2;
+      for (int64_t v = 0; v < V; ++v) {
+        c << "      x" << tapVar(t, v) << " = ";
+        if (d == 0)
+          c << phase << v << ";\n";
+        else
+          c << "PV_ALIGNR(" << phase << v + 1 << ", " << phase << v << ", "
+            << d << ");\n";
+      }
+    }
+    c << "    }\n";
+  }
+  emitKernelLoops(c, s, V, lanes, V * lanes);
+  c << "  }\n}\n\n";
+  return c.str();
+}
+
 std::string emitChannelMajorTile(const std::string &name,
                                  const PatternTileSpec &s, int64_t V,
                                  const Target &target) {
   int64_t lanes = target.vectorLanes, P = s.masks.size(), S = s.strideW;
+  if (S == 2)
+    return emitChannelMajorStride2Tile(name, s, V, target);
   // Stride 2 reads the column phases (S of them, rows of `pitch` floats);
   // stride 1 the image itself, as one phase.
   int64_t pitch = (s.inW + S - 1) / S;

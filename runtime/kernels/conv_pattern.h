@@ -122,8 +122,9 @@ struct pat_pconv_layer {
 };
 
 /* Channel-major blocks (pat_pconv_layer::cm_flat). ROWS: one output row's
- * block from column a->ox; stride 2 reads the image's column phases (made
- * as for PAT_PCONV_COPY_PHASES), stride 1 the image itself. */
+ * block from column a->ox, read from the image itself (stride 2: each tap
+ * row's span loaded once and split into even and odd columns in
+ * registers). */
 #define PAT_PCONV_CM_ROWS 0
 /* Small planes: the tile reads the flat tiles' copy (flat_pitch,
  * flat_phase_floats, with flat_tile NULL), and a block is cm_vecs vectors

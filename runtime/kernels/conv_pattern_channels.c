@@ -2,8 +2,8 @@
  *
  * Part of patc. Runs a pattern conv with its channel-major tile
  * (pat_pconv_layer::cm_tile, docs/sparsity.md): per image the input copy
- * the tile reads, if any (stride 2: column phases, or the flat tiles' copy;
- * stride 1 reads the image), then work items of every filter at once,
+ * the tile reads, if any (the flat tiles' copy of small stride-2 maps;
+ * the others read the image), then work items of every filter at once,
  * accumulating in an aligned block at the end of the thread's scratch.
  *
  *===----------------------------------------------------------------------===*/
@@ -29,9 +29,9 @@ static size_t cm_acc_bytes(const pat_pconv_layer *l) {
   return (floats * sizeof(float) + 63) / 64 * 64;
 }
 
-/* Thread tid's accumulators: the end of its scratch, past the column
- * phases, which start at the beginning of thread 0's (patc sizes each
- * thread's scratch for both; pat_pconv_channels_usable checks it). */
+/* Thread tid's accumulators: the end of its scratch, past the flat copy,
+ * which starts at the beginning of thread 0's (patc sizes each thread's
+ * scratch for both; pat_pconv_channels_usable checks it). */
 static float *cm_acc(pat_ctx *ctx, const pat_pconv_layer *l, int tid) {
   return (float *)((char *)pat_scratch(ctx, tid) + ctx->scratch_bytes -
                    cm_acc_bytes(l));
@@ -313,8 +313,8 @@ int pat_pconv_channels_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
     return 0;
   size_t copy;
   switch (l->cm_flat) {
-  case PAT_PCONV_CM_ROWS: /* stride 1 reads the image */
-    copy = p->stride_w == 2 ? phase_copy_floats(p) : 0;
+  case PAT_PCONV_CM_ROWS: /* reads the image */
+    copy = 0;
     break;
   case PAT_PCONV_CM_FLAT_COPY:
     if (!pat_pconv_flat_copy_ok(l))
@@ -341,9 +341,6 @@ void pat_pconv_run_channels(pat_ctx *ctx, const pat_pconv_layer *l,
                             float *output) {
   const pat_conv2d_params *p = &l->conv;
   float *copied = (float *)ctx->scratch; /* see cm_acc */
-  phase_job phases;
-  phases.p = p;
-  phases.phases = copied;
   flat_job flat;
   flat.l = l;
   flat.padded = copied;
@@ -365,12 +362,8 @@ void pat_pconv_run_channels(pat_ctx *ctx, const pat_pconv_layer *l,
       job.copied = image;
       pat_parallel_for(ctx, (p->out_h * p->out_w + span - 1) / span, 1,
                        cm_image_tasks, &job);
-    } else if (p->stride_w == 1) {
-      job.copied = image;
-      pat_parallel_for(ctx, p->out_h, 1, cm_row_tasks, &job);
     } else {
-      phases.image = image;
-      pat_parallel_for(ctx, p->in_c, 16, pat_pconv_phase_copy_tasks, &phases);
+      job.copied = image;
       pat_parallel_for(ctx, p->out_h, 1, cm_row_tasks, &job);
     }
   }

@@ -11,6 +11,8 @@
  *   PV_LOADU(p)         p[0 .. PV_LANES) (flat tiles: zero-padded input)
  *   PV_LOADM_S2(p, m)   same as PV_LOADM for p[2 * i] (stride-2 convolutions; larger
  *                       strides use the runtime's generic pattern kernel)
+ *   PV_EVEN(lo, hi), PV_ODD(lo, hi)  the even (odd) elements of lo then
+ *                       hi: one phase of 2 * PV_LANES consecutive floats
  *   PV_ALIGNR(hi, lo, q)  lanes q.. of lo followed by the first q lanes of
  *                       hi (0 < q < PV_LANES, a literal): the vector that
  *                       starts q elements after lo, without another load
@@ -59,6 +61,16 @@ static inline PM PM_RANGE(int64_t lo, int64_t hi) {
   return (PM)pv_lane_bits(lo, hi, PV_LANES);
 }
 #define PM_BITS(b) ((PM)(b))
+#define PV_EVEN(lo, hi)                                                       \
+  _mm512_permutex2var_ps((lo),                                                \
+                         _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, \
+                                           20, 22, 24, 26, 28, 30),           \
+                         (hi))
+#define PV_ODD(lo, hi)                                                        \
+  _mm512_permutex2var_ps((lo),                                                \
+                         _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, \
+                                           21, 23, 25, 27, 29, 31),           \
+                         (hi))
 static inline PV PV_LOADM_S2(const float *p, PM m) {
   /* Lane i reads p[2i]: spread the mask onto even elements of two loads. */
   uint32_t wide = _pdep_u32(m, 0x55555555u);
@@ -106,6 +118,14 @@ static inline PM PM_BITS(uint32_t b) {
   return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)b), bit),
                             bit);
 }
+/* shuffle_ps picks within 128-bit halves (lo0 lo2 hi0 hi2 | lo4 lo6 hi4
+ * hi6); the 64-bit permute puts the halves' pairs in order. */
+#define PV_EVEN(lo, hi)                                                       \
+  _mm256_castpd_ps(_mm256_permute4x64_pd(                                     \
+      _mm256_castps_pd(_mm256_shuffle_ps((lo), (hi), 0x88)), 0xD8))
+#define PV_ODD(lo, hi)                                                        \
+  _mm256_castpd_ps(_mm256_permute4x64_pd(                                     \
+      _mm256_castps_pd(_mm256_shuffle_ps((lo), (hi), 0xDD)), 0xD8))
 static inline PV PV_LOADM_S2(const float *p, PM m) {
   const __m256i idx = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
   return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, idx,
@@ -155,6 +175,8 @@ static inline PM PM_RANGE(int64_t lo, int64_t hi) {
   return (PM)pv_lane_bits(lo, hi, PV_LANES);
 }
 #define PM_BITS(b) ((PM)(b)&PV_FULL_)
+#define PV_EVEN(lo, hi) vuzp1q_f32((lo), (hi))
+#define PV_ODD(lo, hi) vuzp2q_f32((lo), (hi))
 static inline PV PV_LOADM_S2(const float *p, PM m) {
   if (m == PV_FULL_) {
     /* p[0..3] and p[4], p[5], p[6] (not p[7], which may be past the
@@ -214,6 +236,16 @@ static inline PM PM_RANGE(int64_t lo, int64_t hi) {
   return pv_lane_bits(lo, hi, PV_LANES);
 }
 #define PM_BITS(b) ((PM)(b) & ((1u << PV_LANES) - 1))
+static inline PV pv_phase_(PV lo, PV hi, int q) {
+  PV r;
+  for (int i = 0; i < PV_LANES; ++i) {
+    int e = 2 * i + q;
+    r.v[i] = e < PV_LANES ? lo.v[e] : hi.v[e - PV_LANES];
+  }
+  return r;
+}
+#define PV_EVEN(lo, hi) pv_phase_((lo), (hi), 0)
+#define PV_ODD(lo, hi) pv_phase_((lo), (hi), 1)
 static inline PV PV_LOADM_S2(const float *p, PM m) {
   PV r;
   for (int i = 0; i < PV_LANES; ++i) r.v[i] = (m >> i) & 1 ? p[2 * i] : 0.f;
