@@ -445,9 +445,8 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   }
   TileShape rows = chooseTileShape(spec, target, shared);
   // Small maps: the flat tile when it is estimated cheaper than row tiles.
-  // Channel-major tiles by default on AVX-512 and, stride 1, AVX2 (the
-  // targets they were measured on; elsewhere --tune may pick them),
-  // docs/benchmarks.md:
+  // Channel-major tiles by default on AVX-512 and AVX2 (the targets they
+  // were measured on; elsewhere --tune may pick them), docs/benchmarks.md:
   // - stride 2: also over flat tiles where the flat copy no longer stays in
   //   the L2 (>= 128 input channels): on a Zen 4 core, 14x14 outputs of 128
   //   / 256 channels 0.18 -> 0.16 / 0.645 -> 0.565 ms, 7x7 of 512 0.81 ->
@@ -460,15 +459,17 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   //   6.62 ms, 56x56 0.265 against 0.278 (2026-12-06, third session).
   //   With AVX2 (x86-64-v3 code on the same core) too: 56x56 of 256 11.35
   //   -> 7.58 ms, 28x28 of 512 12.46 -> 7.37, 112x112 of 128 11.77 ->
-  //   8.78, 14x14 of 512 2.83 -> 2.45, 7x7 of 512 0.59 -> 0.49 (stride 2
-  //   measured mixed there, and stays off).
+  //   8.78, 14x14 of 512 2.83 -> 2.45, 7x7 of 512 0.59 -> 0.49.
+  // - stride 2 with AVX2 once the tile read the image (no column-phase
+  //   copy): 56 -> 28 of 128 1.05 -> 0.74 ms, of 256 4.75 -> 2.39, 28 ->
+  //   14 of 256 0.79 -> 0.47, 14 -> 7 of 512 (flat) 0.58 -> 0.47
+  //   (minimums, Zen 5, 2026-12-06, fourth session).
   bool useFlat = false, useChannels = false;
   bool avx512 = target.isaMacro == "PAT_ISA_AVX512";
   bool avx2 = target.isaMacro == "PAT_ISA_AVX2";
   bool channelsByDefault =
       !channelCandidates.empty() &&
-      ((avx512 && (spec.strideW == 2 || spec.outC >= 128)) ||
-       (avx2 && spec.strideW == 1 && spec.outC >= 128));
+      (avx512 || avx2) && (spec.strideW == 2 || spec.outC >= 128);
   bool channelsBeatFlat =
       channelsByDefault && (spec.strideW == 1 || spec.inC >= 128);
   switch (options.patternTiles) {
