@@ -455,8 +455,12 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   //   kernels): on a Zen 5 core, 56x56 of 256 3.96 -> 3.13 ms, 28x28 of 512
   //   4.14 -> 3.15, 112x112 of 128 4.83 -> 3.83, 28x28 of 128 0.251 ->
   //   0.201 (rows), 7x7 of 512 0.264 -> 0.227 (flat); 14x14 of 256 / 512
-  //   tie with flat tiles. With 64 filters rows stay: 224x224 5.19 against
-  //   6.62 ms, 56x56 0.265 against 0.278 (2026-12-06, third session).
+  //   tie with flat tiles.
+  // - stride 1 with 64-127 filters on planes up to 112x112: on the Zen 5
+  //   core 112x112 of 64 1.20 -> 1.01 ms, 56x56 0.265 -> 0.244, 28x28
+  //   0.069 -> 0.059; AVX2 56x56 0.68 -> 0.56 (minimums of 7-9 rounds,
+  //   2026-12-06, fourth session). On 224x224 the rows on column strips
+  //   stay: 4.4-5.3 ms against 5.3-6.6 (AVX2 11.1 against 12.3).
   //   With AVX2 (x86-64-v3 code on the same core) too: 56x56 of 256 11.35
   //   -> 7.58 ms, 28x28 of 512 12.46 -> 7.37, 112x112 of 128 11.77 ->
   //   8.78, 14x14 of 512 2.83 -> 2.45, 7x7 of 512 0.59 -> 0.49.
@@ -469,7 +473,9 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   bool avx2 = target.isaMacro == "PAT_ISA_AVX2";
   bool channelsByDefault =
       !channelCandidates.empty() &&
-      (avx512 || avx2) && (spec.strideW == 2 || spec.outC >= 128);
+      (avx512 || avx2) &&
+      (spec.strideW == 2 || spec.outC >= 128 ||
+       (spec.outC >= 64 && spec.outH * spec.outW <= 112 * 112));
   bool channelsBeatFlat =
       channelsByDefault && (spec.strideW == 1 || spec.inC >= 128);
   switch (options.patternTiles) {

@@ -99,6 +99,12 @@ def main(out):
     save(p("pattern_conv_f128.onnx"), [
         helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1]),
     ], [f32("x", [1, 8, 14, 14])], [f32("y", [1, 128, 14, 14])], [init("w", wf)])
+    # 64 filters: channel-major tiles by default up to 112x112 planes, row
+    # tiles on 224x224 (the shapes only; the weights are the same).
+    for hw in (112, 224):
+        save(p(f"pattern_conv_f64_{hw}.onnx"), [
+            helper.make_node("Conv", ["x", "w"], ["y"], name="pconv", pads=[1, 1, 1, 1]),
+        ], [f32("x", [1, 8, hw, hw])], [f32("y", [1, 64, hw, hw])], [init("w", wf[:64])])
 
     # Taller: the 5-row tiles leave interior rows over, run as one more tile.
     save(p("pattern_conv_tall.onnx"), [
