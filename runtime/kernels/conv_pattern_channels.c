@@ -20,6 +20,7 @@ typedef struct cm_job {
   const float *copied;   /* what the tile reads: the copy, or the image */
   float *output;         /* this image's output */
   const float *residual; /* this image's residual, or NULL */
+  const float *image;    /* PAT_PCONV_CM_FLAT_COPY: the image to copy */
 } cm_job;
 
 /* Bytes of a channel-major tile's accumulators (every filter's block),
@@ -29,9 +30,9 @@ static size_t cm_acc_bytes(const pat_pconv_layer *l) {
   return (floats * sizeof(float) + 63) / 64 * 64;
 }
 
-/* Thread tid's accumulators: the end of its scratch, past the flat copy,
- * which starts at the beginning of thread 0's (patc sizes each thread's
- * scratch for both; pat_pconv_channels_usable checks it). */
+/* Thread tid's accumulators: the end of its scratch, past its flat copy
+ * (patc sizes each thread's scratch for both; pat_pconv_channels_usable
+ * checks it). */
 static float *cm_acc(pat_ctx *ctx, const pat_pconv_layer *l, int tid) {
   return (float *)((char *)pat_scratch(ctx, tid) + ctx->scratch_bytes -
                    cm_acc_bytes(l));
@@ -206,6 +207,17 @@ static void cm_flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   pat_pconv_tile_args a;
   cm_args(job, tid, &a);
   float *acc = a.output[0];
+  /* Each thread reads its own copy of the image, made at the start of its
+   * scratch: these maps have a few blocks, every one of which reads every
+   * channel, so a copy split between threads has each read half of what
+   * the other wrote, and waits for all of it (512x14s2: 2 threads took
+   * longer than 1). */
+  flat_job copy;
+  copy.l = l;
+  copy.image = job->image;
+  copy.padded = (float *)pat_scratch(job->ctx, tid);
+  pat_pconv_flat_pad_tasks(&copy, 0, p->in_c, tid);
+  a.input = copy.padded;
   for (int64_t blk = begin; blk < end; ++blk) {
     int64_t o0 = blk * span;
     for (int64_t f = 0; f < p->out_c; ++f) {
@@ -293,7 +305,7 @@ void pat_pconv_run_channels_generic(pat_ctx *ctx, const pat_pconv_layer *l,
   job.ctx = ctx;
   job.l = l;
   for (int64_t b = 0; b < p->batch; ++b) {
-    job.copied = input + b * in_image_floats(p);
+    job.copied = job.image = input + b * in_image_floats(p);
     job.output = output + b * out_image_floats(p);
     job.residual = residual ? residual + b * out_image_floats(p) : NULL;
     pat_parallel_for(ctx, p->out_h, 1, cm_generic_rows, &job);
@@ -340,10 +352,6 @@ void pat_pconv_run_channels(pat_ctx *ctx, const pat_pconv_layer *l,
                             const float *input, const float *residual,
                             float *output) {
   const pat_conv2d_params *p = &l->conv;
-  float *copied = (float *)ctx->scratch; /* see cm_acc */
-  flat_job flat;
-  flat.l = l;
-  flat.padded = copied;
   cm_job job;
   job.ctx = ctx;
   job.l = l;
@@ -352,18 +360,18 @@ void pat_pconv_run_channels(pat_ctx *ctx, const pat_pconv_layer *l,
     const float *image = input + b * in_image_floats(p);
     job.output = output + b * out_image_floats(p);
     job.residual = residual ? residual + b * out_image_floats(p) : NULL;
-    job.copied = copied;
+    job.image = image;
+    job.copied = image; /* flat copies: each thread's, cm_flat_tasks */
     if (l->cm_flat == PAT_PCONV_CM_FLAT_COPY) {
-      flat.image = image;
-      pat_parallel_for(ctx, p->in_c, 16, pat_pconv_flat_pad_tasks, &flat);
-      pat_parallel_for(ctx, (cm_flat_span(l) + span - 1) / span, 1,
+      /* One range of blocks per thread (each makes its copy once). */
+      int64_t blocks = (cm_flat_span(l) + span - 1) / span;
+      int64_t threads = ctx->num_threads > 0 ? ctx->num_threads : 1;
+      pat_parallel_for(ctx, blocks, (blocks + threads - 1) / threads,
                        cm_flat_tasks, &job);
     } else if (l->cm_flat == PAT_PCONV_CM_FLAT_IMAGE) {
-      job.copied = image;
       pat_parallel_for(ctx, (p->out_h * p->out_w + span - 1) / span, 1,
                        cm_image_tasks, &job);
     } else {
-      job.copied = image;
       pat_parallel_for(ctx, p->out_h, 1, cm_row_tasks, &job);
     }
   }
