@@ -738,7 +738,7 @@ std::string Emitter::patternConvBlock(const std::string &name,
       }
     } else {
       functions << emitChannelMajorTile(channelTile, spec, channels.vecs,
-                                        target);
+                                        channels.rows, target);
     }
     patternScratchBytes = std::max(patternScratchBytes, channels.scratchBytes);
   }
@@ -790,8 +790,9 @@ std::string Emitter::patternConvBlock(const std::string &name,
          << ",\n      " << channelTile << ", " << channels.vecs << ", "
          << (channels.vecs ? layer.channelMajor : "NULL, NULL, NULL") << ", "
          << int(channels.blocks);
-  if (channels.tailVecs) // else left out: zero and NULL
-    fields << ", " << channels.tailVecs << ", " << channelTail;
+  if (channels.tailVecs || channels.rows > 1) // else left out: 0, NULL, 1
+    fields << ", " << channels.tailVecs << ", " << channelTail << ", "
+           << channels.rows;
   return "  {\n    const pat_pconv_layer l = " + layer.head + fields.str() +
          layer.tail;
 }

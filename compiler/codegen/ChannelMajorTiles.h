@@ -48,6 +48,8 @@ struct ChannelMajorShape {
   /// FlatImage: vectors of the plane's last block when it fills fewer than
   /// `vecs` (a tile of its own runs it), else 0.
   int64_t tailVecs = 0;
+  /// Rows: output rows per block (stride 2; each row vecs / rows vectors).
+  int64_t rows = 1;
   /// Scratch per thread: the input copy, then the accumulator block.
   int64_t scratchBytes = 0;
 };
@@ -69,10 +71,10 @@ ChannelMajorLayout channelMajorLayout(llvm::ArrayRef<uint64_t> masks,
                                       llvm::ArrayRef<float> weights);
 
 /// The C of a channel-major tile function named `name` whose blocks are
-/// output rows (`vecs` from its ChannelMajorShape).
+/// `rows` output rows (`vecs` and `rows` from its ChannelMajorShape).
 std::string emitChannelMajorTile(const std::string &name,
                                  const PatternTileSpec &spec, int64_t vecs,
-                                 const Target &target);
+                                 int64_t rows, const Target &target);
 
 /// The C of a channel-major tile over the flat copy: one call is a block of
 /// `vecs` vectors of flat output positions (from a->ox) of every filter.

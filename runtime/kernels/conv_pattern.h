@@ -119,6 +119,10 @@ struct pat_pconv_layer {
    * 0 and NULL when there is none. */
   int32_t cm_tail_vecs;
   pat_pconv_tile_fn cm_tail_tile;
+  /* PAT_PCONV_CM_ROWS: output rows per block (0 or 1: one), each of
+   * cm_vecs / cm_rows vectors: vector r * (cm_vecs / cm_rows) + h is row
+   * a->oy + r, columns from a->ox + h * PV_LANES. */
+  int32_t cm_rows;
 };
 
 /* Channel-major blocks (pat_pconv_layer::cm_flat). ROWS: one output row's

@@ -38,39 +38,55 @@ static float *cm_acc(pat_ctx *ctx, const pat_pconv_layer *l, int tid) {
                    cm_acc_bytes(l));
 }
 
-/* Fills the accumulators of the block at `offset` in the output plane
- * (oy * out_w + ox) with the bias and the residual. */
-static void cm_init_block(const cm_job *job, float *acc, int64_t offset,
+/* Fills the accumulators of a block with the bias and the residual:
+ * vector v is at offs[v] in the output plane (y * out_w + x). */
+static void cm_init_block(const cm_job *job, float *acc, const int64_t *offs,
                           const PM *masks) {
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
   int64_t plane = p->out_h * p->out_w, span = l->cm_vecs * PV_LANES;
   for (int64_t o = 0; o < p->out_c; ++o) {
     PV b = PV_SET1(l->bias ? l->bias[o] : 0.f);
-    const float *res = job->residual ? job->residual + o * plane + offset
-                                     : NULL;
+    const float *res = job->residual ? job->residual + o * plane : NULL;
     for (int64_t v = 0; v < l->cm_vecs; ++v)
       PV_STOREU(acc + o * span + v * PV_LANES,
-                res ? PV_ADD(b, PV_LOADM(res + v * PV_LANES, masks[v])) : b);
+                res ? PV_ADD(b, PV_LOADM(res + offs[v], masks[v])) : b);
   }
 }
 
-/* Stores the accumulators of the block at `offset` in the output plane,
- * `count` floats of it under the masks, activation applied. */
-static void cm_store_block(const cm_job *job, const float *acc, int64_t offset,
-                           int64_t count, const PM *masks) {
+/* Stores the accumulators of a block, vector v at offs[v] in the output
+ * plane, counts[v] floats of it (masks[v]), activation applied. */
+static void cm_store_block(const cm_job *job, const float *acc,
+                           const int64_t *offs, const int64_t *counts,
+                           const PM *masks) {
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
   int64_t plane = p->out_h * p->out_w, span = l->cm_vecs * PV_LANES;
   int relu = p->act.kind == PAT_ACT_RELU;
+  int other = !relu && p->act.kind != PAT_ACT_NONE;
   for (int64_t o = 0; o < p->out_c; ++o) {
-    float *dst = job->output + o * plane + offset;
+    float *dst = job->output + o * plane;
     for (int64_t v = 0; v < l->cm_vecs; ++v) {
       PV x = PV_LOADU(acc + o * span + v * PV_LANES);
-      PV_STOREM(dst + v * PV_LANES, relu ? PV_MAX0(x) : x, masks[v]);
+      PV_STOREM(dst + offs[v], relu ? PV_MAX0(x) : x, masks[v]);
+      if (other && counts[v] > 0)
+        pat_activation_f32(dst + offs[v], dst + offs[v], counts[v], p->act);
     }
-    if (!relu && p->act.kind != PAT_ACT_NONE)
-      pat_activation_f32(dst, dst, count, p->act);
+  }
+}
+
+/* A block of consecutive vectors from `offset` in the output plane, of
+ * which the first `count` floats are outputs: each vector's offset, count
+ * and mask. */
+static void cm_contiguous_block(const pat_pconv_layer *l, int64_t offset,
+                                int64_t count, int64_t *offs, int64_t *counts,
+                                PM *masks) {
+  for (int64_t v = 0; v < l->cm_vecs; ++v) {
+    int64_t n = count - v * PV_LANES;
+    n = n < 0 ? 0 : n > PV_LANES ? PV_LANES : n;
+    offs[v] = offset + v * PV_LANES;
+    counts[v] = n;
+    masks[v] = PM_FIRST(n);
   }
 }
 
@@ -82,32 +98,38 @@ static void cm_args(const cm_job *job, int tid, pat_pconv_tile_args *a) {
   a->oy = 0;
 }
 
-/* Masks of the first `count` lanes of each of the block's vectors. */
-static void cm_store_masks(PM *masks, int64_t vecs, int64_t count) {
-  for (int64_t v = 0; v < vecs; ++v) {
-    int64_t n = count - v * PV_LANES;
-    masks[v] = PM_FIRST(n < 0 ? 0 : n);
-  }
-}
-
+/* PAT_PCONV_CM_ROWS: groups [begin, end) of cm_rows output rows, blocks
+ * of each group from column 0. */
 static void cm_row_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   const cm_job *job = (const cm_job *)arg;
   const pat_pconv_layer *l = job->l;
   const pat_conv2d_params *p = &l->conv;
-  int64_t span = l->cm_vecs * PV_LANES;
+  int64_t rows = l->cm_rows > 1 ? l->cm_rows : 1, across = l->cm_vecs / rows;
+  int64_t span = across * PV_LANES;
+  int64_t offs[PAT_PCONV_MAX_VECS], counts[PAT_PCONV_MAX_VECS];
   /* The tile reads input, output[0], oy, ox and the masks only. */
   pat_pconv_tile_args a;
   cm_args(job, tid, &a);
   float *acc = a.output[0];
-  for (int64_t oy = begin; oy < end; ++oy) {
-    a.oy = oy;
+  for (int64_t g = begin; g < end; ++g) {
+    a.oy = g * rows;
     for (int64_t ox = 0; ox < p->out_w; ox += span) {
       int64_t count = p->out_w - ox < span ? p->out_w - ox : span;
       a.ox = ox;
-      cm_store_masks(a.store_mask, l->cm_vecs, count);
-      cm_init_block(job, acc, oy * p->out_w + ox, a.store_mask);
+      for (int64_t r = 0; r < rows; ++r) {
+        /* Rows past the plane's last store nothing. */
+        int64_t y = a.oy + r, n = y < p->out_h ? count : 0;
+        for (int64_t h = 0; h < across; ++h) {
+          int64_t v = r * across + h, m = n - h * PV_LANES;
+          m = m < 0 ? 0 : m > PV_LANES ? PV_LANES : m;
+          offs[v] = (y < p->out_h ? y : 0) * p->out_w + ox + h * PV_LANES;
+          counts[v] = m;
+          a.store_mask[v] = PM_FIRST(m);
+        }
+      }
+      cm_init_block(job, acc, offs, a.store_mask);
       l->cm_tile(l, &a);
-      cm_store_block(job, acc, oy * p->out_w + ox, count, a.store_mask);
+      cm_store_block(job, acc, offs, counts, a.store_mask);
     }
   }
 }
@@ -130,6 +152,7 @@ static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   int64_t span = l->cm_vecs * PV_LANES, plane = p->out_h * p->out_w;
   int64_t taps = p->kernel_h * p->kernel_w;
   const uint64_t lane_bits = ((uint64_t)1 << PV_LANES) - 1;
+  int64_t offs[PAT_PCONV_MAX_VECS], counts[PAT_PCONV_MAX_VECS];
   pat_pconv_tile_args a;
   cm_args(job, tid, &a);
   float *acc = a.output[0];
@@ -167,13 +190,13 @@ static void cm_image_tasks(void *arg, int64_t begin, int64_t end, int tid) {
             PM_BITS((uint32_t)((bits >> (v * PV_LANES)) & lane_bits));
     }
     a.ox = o0;
-    cm_store_masks(a.store_mask, l->cm_vecs, count);
-    cm_init_block(job, acc, o0, a.store_mask);
+    cm_contiguous_block(l, o0, count, offs, counts, a.store_mask);
+    cm_init_block(job, acc, offs, a.store_mask);
     if (l->cm_tail_tile && count <= l->cm_tail_vecs * PV_LANES)
       l->cm_tail_tile(l, &a);
     else
       l->cm_tile(l, &a);
-    cm_store_block(job, acc, o0, count, a.store_mask);
+    cm_store_block(job, acc, offs, counts, a.store_mask);
   }
 }
 
@@ -321,7 +344,9 @@ int pat_pconv_channels_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
         (p->stride_w == 1 || p->stride_w == 2) && l->cm_vecs >= 1 &&
         l->cm_vecs <= PAT_PCONV_MAX_VECS &&
         (!l->cm_tail_tile ||
-         (l->cm_tail_vecs >= 1 && l->cm_tail_vecs < l->cm_vecs))))
+         (l->cm_tail_vecs >= 1 && l->cm_tail_vecs < l->cm_vecs)) &&
+        (l->cm_rows <= 1 || (l->cm_flat == PAT_PCONV_CM_ROWS &&
+                             l->cm_vecs % l->cm_rows == 0))))
     return 0;
   size_t copy;
   switch (l->cm_flat) {
@@ -372,7 +397,9 @@ void pat_pconv_run_channels(pat_ctx *ctx, const pat_pconv_layer *l,
       pat_parallel_for(ctx, (p->out_h * p->out_w + span - 1) / span, 1,
                        cm_image_tasks, &job);
     } else {
-      pat_parallel_for(ctx, p->out_h, 1, cm_row_tasks, &job);
+      int64_t rows = l->cm_rows > 1 ? l->cm_rows : 1;
+      pat_parallel_for(ctx, (p->out_h + rows - 1) / rows, 1, cm_row_tasks,
+                       &job);
     }
   }
 }

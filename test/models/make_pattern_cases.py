@@ -115,6 +115,12 @@ CASES = [
     ("residual_channels_image_sigmoid", 8, 128, (9, 13), (3, 3), 1, [1, 1, 1, 1], 1, 8, 4, 0.3, "Sigmoid", 2),
     ("channels_image_5x5_asymmetric", 6, 128, (8, 11), (5, 5), 1, [1, 3, 3, 1], 1, 6, 5, 0.3, "Relu", 1),
     ("channels_rows_no_pad", 8, 128, (7, 21), (3, 3), 1, [0, 0, 0, 0], 1, 8, 4, 0.3, None, 1),
+    # Stride-2 channel-major blocks of two output rows (rows that fit one
+    # vector: 4 wide with NEON, 15 wide with AVX-512; AVX2 and portable C
+    # have too few registers for two), the last pair half outside the
+    # plane (5 and 9 rows).
+    ("channels_s2_row_pairs", 8, 16, (9, 7), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.5, "Relu", 1),
+    ("residual_channels_s2_row_pairs", 8, 16, (17, 29), (3, 3), 2, [1, 1, 1, 1], 1, 8, 4, 0.5, "Sigmoid", 2),
 ]
 
 # Cases whose conv output is added to a second input of the output's shape
