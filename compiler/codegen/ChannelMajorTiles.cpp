@@ -144,11 +144,6 @@ ChannelMajorLayout channelMajorLayout(llvm::ArrayRef<uint64_t> masks,
   return out;
 }
 
-/// Floor division (rounds towards minus infinity).
-static int64_t floorDiv(int64_t a, int64_t b) {
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
 /// Tap t's vector v, as the tiles name it.
 static std::string tapVar(int64_t t, int64_t v) {
   return std::to_string(t) + "_" + std::to_string(v);
@@ -328,16 +323,16 @@ static std::string emitChannelMajorStride2Tile(const std::string &name,
   return c.str();
 }
 
-std::string emitChannelMajorTile(const std::string &name,
-                                 const PatternTileSpec &s, int64_t V,
-                                 int64_t rows, const Target &target) {
-  int64_t lanes = target.vectorLanes, P = s.masks.size(), S = s.strideW;
-  if (S == 2)
-    return emitChannelMajorStride2Tile(name, s, V, rows, target);
-  // Stride 2 reads the column phases (S of them, rows of `pitch` floats);
-  // stride 1 the image itself, as one phase.
-  int64_t pitch = (s.inW + S - 1) / S;
-  int64_t channelFloats = S * s.inH * pitch;
+/// Stride 1, row blocks over the image itself (output rows narrower than
+/// the input's, e.g. no padding): tap (ky, kx) of output column ox + i
+/// reads input column ox + i + kx - pad_left of row oy + ky - pad_top,
+/// masked to the image.
+static std::string emitChannelMajorStride1Tile(const std::string &name,
+                                               const PatternTileSpec &s,
+                                               int64_t V,
+                                               const Target &target) {
+  int64_t lanes = target.vectorLanes, P = s.masks.size();
+  int64_t channelFloats = s.inH * s.inW;
   uint64_t all = unionOfTaps(s.masks);
   auto used = [&](int64_t t) { return ((all >> t) & 1) != 0; };
   auto rowUsed = [&](int64_t ky) { return rowOfTaps(all, s.kernelW, ky); };
@@ -351,28 +346,23 @@ std::string emitChannelMajorTile(const std::string &name,
     if (!rowUsed(ky))
       continue;
     std::string k = std::to_string(ky);
-    c << "  const int64_t iy" << k << " = oy * " << S << " + "
-      << ky - s.padTop << ";\n"
+    c << "  const int64_t iy" << k << " = oy + " << ky - s.padTop << ";\n"
       << "  const int in" << k << " = iy" << k << " >= 0 && iy" << k << " < "
       << s.inH << ";\n"
       << "  const int64_t row" << k << " = in" << k << " ? iy" << k
       << " : 0;\n";
   }
-  // Tap (ky, kx) reads input column S * (ox + i + d) + q, i.e. column
-  // ox + i + d of phase q, which holds (inW - q + S - 1) / S columns.
   for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t) {
     if (!used(t))
       continue;
-    int64_t ky = t / s.kernelW, kx = t % s.kernelW;
-    int64_t d = floorDiv(kx - s.padLeft, S), q = kx - s.padLeft - S * d;
-    int64_t columns = (s.inW - q + S - 1) / S;
+    int64_t ky = t / s.kernelW, d = t % s.kernelW - s.padLeft;
     std::string k = std::to_string(ky);
     for (int64_t v = 0; v < V; ++v) {
       std::string j = "(ox + " + std::to_string(d + v * lanes) + ")";
       c << "  const PM m" << tapVar(t, v) << " = in" << k << " ? PM_RANGE(-"
-        << j << ", " << columns << " - " << j << ") : PM_FIRST(0);\n"
-        << "  const int64_t o" << tapVar(t, v) << " = (" << q * s.inH
-        << " + row" << k << ") * " << pitch << " + " << j << ";\n";
+        << j << ", " << s.inW << " - " << j << ") : PM_FIRST(0);\n"
+        << "  const int64_t o" << tapVar(t, v) << " = row" << k << " * "
+        << s.inW << " + " << j << ";\n";
     }
   }
   // The accumulators: [filter][V vectors], aligned, in the L1 (the driver
@@ -383,19 +373,16 @@ std::string emitChannelMajorTile(const std::string &name,
     << "  const float *chan = a->input;\n"
     << "  for (int64_t c = 0; c < " << s.inC << "; ++c, cs += " << P + 1
     << ", chan += " << channelFloats << ") {\n";
-  // Stride 1 reads the image, whose channels no hardware prefetcher
+  // The image's channels are far apart, a stride no hardware prefetcher
   // follows: the next channel's tap rows are prefetched (256x56 layer
-  // 3.95 -> 3.54 ms, Zen 5). Stride 2 reads its column-phase copy, which
-  // the copy left in the L2: prefetching measured 0-2% slower there
-  // (128x56s2, 256x56s2, 256x28s2; Zen 4, 2026-12-06).
-  if (S == 1)
-    for (int64_t ky = 0; ky < s.kernelH; ++ky)
-      if (rowUsed(ky))
-        emitPrefetches(c, "chan + " + std::to_string(channelFloats) +
-                              " + row" + std::to_string(ky) + " * " +
-                              std::to_string(pitch) + " + ox - " +
-                              std::to_string(s.padLeft),
-                       V * lanes + s.kernelW - 1);
+  // 3.95 -> 3.54 ms, Zen 5).
+  for (int64_t ky = 0; ky < s.kernelH; ++ky)
+    if (rowUsed(ky))
+      emitPrefetches(c, "chan + " + std::to_string(channelFloats) + " + row" +
+                            std::to_string(ky) + " * " +
+                            std::to_string(s.inW) + " + ox - " +
+                            std::to_string(s.padLeft),
+                     V * lanes + s.kernelW - 1);
   for (int64_t t = 0; t < s.kernelH * s.kernelW; ++t)
     if (used(t))
       for (int64_t v = 0; v < V; ++v)
@@ -404,6 +391,14 @@ std::string emitChannelMajorTile(const std::string &name,
   emitKernelLoops(c, s, V, lanes, V * lanes);
   c << "  }\n}\n\n";
   return c.str();
+}
+
+std::string emitChannelMajorTile(const std::string &name,
+                                 const PatternTileSpec &s, int64_t V,
+                                 int64_t rows, const Target &target) {
+  return s.strideW == 2
+             ? emitChannelMajorStride2Tile(name, s, V, rows, target)
+             : emitChannelMajorStride1Tile(name, s, V, target);
 }
 
 std::string emitChannelMajorFlatTile(const std::string &name,

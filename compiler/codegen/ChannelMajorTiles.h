@@ -26,8 +26,7 @@ namespace pat {
 /// What one call of a channel-major tile computes and reads (the runtime's
 /// PAT_PCONV_CM_*, pat_pconv_layer::cm_flat).
 enum class ChannelMajorBlocks {
-  /// A block of one output row: stride 2 over the column phases, stride 1
-  /// over the image.
+  /// A block of output rows (stride 2: one or two rows), over the image.
   Rows = 0,
   /// Flat positions over the flat tiles' copy (small stride-2 maps whose
   /// rows would leave over a quarter of the lanes empty: 7x7, 7 of 16).

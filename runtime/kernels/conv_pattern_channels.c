@@ -17,11 +17,19 @@
 typedef struct cm_job {
   pat_ctx *ctx;
   const pat_pconv_layer *l;
-  const float *copied;   /* what the tile reads: the copy, or the image */
+  const float *image;    /* this image (flat copies: what each copies) */
   float *output;         /* this image's output */
   const float *residual; /* this image's residual, or NULL */
-  const float *image;    /* PAT_PCONV_CM_FLAT_COPY: the image to copy */
 } cm_job;
+
+/* Points the job at image b of the layer's input, output and residual. */
+static void cm_job_image(cm_job *job, int64_t b, const float *input,
+                         const float *residual, float *output) {
+  const pat_conv2d_params *p = &job->l->conv;
+  job->image = input + b * in_image_floats(p);
+  job->output = output + b * out_image_floats(p);
+  job->residual = residual ? residual + b * out_image_floats(p) : NULL;
+}
 
 /* Bytes of a channel-major tile's accumulators (every filter's block),
  * rounded up to whole cache lines. */
@@ -93,7 +101,7 @@ static void cm_contiguous_block(const pat_pconv_layer *l, int64_t offset,
 /* The tile arguments every block of thread tid's work item shares: the
  * input the tile reads and the thread's accumulators. */
 static void cm_args(const cm_job *job, int tid, pat_pconv_tile_args *a) {
-  a->input = job->copied;
+  a->input = job->image; /* flat copies: cm_flat_tasks repoints it */
   a->output[0] = cm_acc(job->ctx, job->l, tid);
   a->oy = 0;
 }
@@ -288,7 +296,7 @@ static void cm_generic_rows(void *arg, int64_t begin, int64_t end, int tid) {
           (job->residual ? job->residual[o * plane + i] : 0.f);
   const float *w = l->cm_weights;
   for (int64_t c = 0; c < p->in_c; ++c) {
-    const float *chan = job->copied + c * plane_in;
+    const float *chan = job->image + c * plane_in;
     for (int64_t pat = 0; pat < P; ++pat) {
       uint64_t mask = l->masks[pat];
       for (int32_t k = l->cm_stride[c * (P + 1) + pat];
@@ -328,9 +336,7 @@ void pat_pconv_run_channels_generic(pat_ctx *ctx, const pat_pconv_layer *l,
   job.ctx = ctx;
   job.l = l;
   for (int64_t b = 0; b < p->batch; ++b) {
-    job.copied = job.image = input + b * in_image_floats(p);
-    job.output = output + b * out_image_floats(p);
-    job.residual = residual ? residual + b * out_image_floats(p) : NULL;
+    cm_job_image(&job, b, input, residual, output);
     pat_parallel_for(ctx, p->out_h, 1, cm_generic_rows, &job);
   }
 }
@@ -371,8 +377,8 @@ int pat_pconv_channels_usable(const pat_ctx *ctx, const pat_pconv_layer *l) {
   return copy * sizeof(float) + cm_acc_bytes(l) <= ctx->scratch_bytes;
 }
 
-/* Channel-major tiles: the image's copy the tile reads, if any, at the
- * start of the scratch, then its rows or flat blocks. */
+/* Channel-major tiles: per image, its rows or flat blocks (over the
+ * flat copy, each thread's own, or the image). */
 void pat_pconv_run_channels(pat_ctx *ctx, const pat_pconv_layer *l,
                             const float *input, const float *residual,
                             float *output) {
@@ -382,13 +388,9 @@ void pat_pconv_run_channels(pat_ctx *ctx, const pat_pconv_layer *l,
   job.l = l;
   int64_t span = l->cm_vecs * PV_LANES;
   for (int64_t b = 0; b < p->batch; ++b) {
-    const float *image = input + b * in_image_floats(p);
-    job.output = output + b * out_image_floats(p);
-    job.residual = residual ? residual + b * out_image_floats(p) : NULL;
-    job.image = image;
-    job.copied = image; /* flat copies: each thread's, cm_flat_tasks */
+    cm_job_image(&job, b, input, residual, output);
     if (l->cm_flat == PAT_PCONV_CM_FLAT_COPY) {
-      /* One range of blocks per thread (each makes its copy once). */
+      /* About one range of blocks per thread (each range makes its copy). */
       int64_t blocks = (cm_flat_span(l) + span - 1) / span;
       int64_t threads = ctx->num_threads > 0 ? ctx->num_threads : 1;
       pat_parallel_for(ctx, blocks, (blocks + threads - 1) / threads,
