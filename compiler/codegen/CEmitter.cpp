@@ -455,15 +455,15 @@ LogicalResult Emitter::emitPatternConv(PatternConv2DOp op) {
   //   kernels): on a Zen 5 core, 56x56 of 256 3.96 -> 3.13 ms, 28x28 of 512
   //   4.14 -> 3.15, 112x112 of 128 4.83 -> 3.83, 28x28 of 128 0.251 ->
   //   0.201 (rows), 7x7 of 512 0.264 -> 0.227 (flat); 14x14 of 256 / 512
-  //   tie with flat tiles.
+  //   tie with flat tiles. With AVX2 (x86-64-v3 code on the same core)
+  //   too: 56x56 of 256 11.35 -> 7.58 ms, 28x28 of 512 12.46 -> 7.37,
+  //   112x112 of 128 11.77 -> 8.78, 14x14 of 512 2.83 -> 2.45, 7x7 of 512
+  //   0.59 -> 0.49.
   // - stride 1 with 64-127 filters on planes up to 112x112: on the Zen 5
   //   core 112x112 of 64 1.20 -> 1.01 ms, 56x56 0.265 -> 0.244, 28x28
   //   0.069 -> 0.059; AVX2 56x56 0.68 -> 0.56 (minimums of 7-9 rounds,
   //   2026-12-06, fourth session). On 224x224 the rows on column strips
   //   stay: 4.4-5.3 ms against 5.3-6.6 (AVX2 11.1 against 12.3).
-  //   With AVX2 (x86-64-v3 code on the same core) too: 56x56 of 256 11.35
-  //   -> 7.58 ms, 28x28 of 512 12.46 -> 7.37, 112x112 of 128 11.77 ->
-  //   8.78, 14x14 of 512 2.83 -> 2.45, 7x7 of 512 0.59 -> 0.49.
   // - stride 2 with AVX2 once the tile read the image (no column-phase
   //   copy): 56 -> 28 of 128 1.05 -> 0.74 ms, of 256 4.75 -> 2.39, 28 ->
   //   14 of 256 0.79 -> 0.47, 14 -> 7 of 512 (flat) 0.58 -> 0.47
@@ -717,9 +717,10 @@ std::string Emitter::patternConvBlock(const std::string &name,
   int64_t flatPitch = flat.pitch, flatPhaseFloats = flat.phaseFloats;
   ChannelMajorShape channels;
   if (schedule.kind == LayerSchedule::Kind::PatternChannels) {
-    // Reads the column phases (small planes: the flat tiles' copy), made in
-    // the scratch, and accumulates into a block at the end of each thread's
-    // scratch (conv_pattern_channels.c, cm_acc).
+    // Reads the image (small stride-2 planes: the flat tiles' copy, which
+    // each thread makes at the start of its scratch) and accumulates into a
+    // block at the end of each thread's scratch (conv_pattern_channels.c,
+    // cm_acc).
     channels = chooseChannelMajorShape(spec, target);
     channelTile = name + "_channels";
     if (channels.blocks == ChannelMajorBlocks::FlatCopy) {
