@@ -243,6 +243,8 @@ static void cm_flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
    * channel, so a copy split between threads has each read half of what
    * the other wrote, and waits for all of it (512x14s2: 2 threads took
    * longer than 1). */
+  int relu = p->act.kind == PAT_ACT_RELU;
+  int other = !relu && p->act.kind != PAT_ACT_NONE;
   flat_job copy;
   copy.l = l;
   copy.image = job->image;
@@ -271,8 +273,12 @@ static void cm_flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
       float *out = job->output + f * plane;
       CM_FLAT_PIECES(l, o0, span, {
         float *row = out + y * p->out_w + x0;
-        memcpy(row, fa + o, (size_t)(x1 - x0) * sizeof(float));
-        if (p->act.kind != PAT_ACT_NONE)
+        for (int64_t j = 0; j < x1 - x0; j += PV_LANES) {
+          PM m = PM_RANGE(0, x1 - x0 - j);
+          PV x = PV_LOADM(fa + o + j, m);
+          PV_STOREM(row + j, relu ? PV_MAX0(x) : x, m);
+        }
+        if (other)
           pat_activation_f32(row, row, x1 - x0, p->act);
       })
     }
