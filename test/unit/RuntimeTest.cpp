@@ -10,6 +10,7 @@ extern "C" {
 extern char *pat_test_last_arena; // set by test_model_stub.c
 }
 #include <atomic>
+#include <chrono>
 #include <gtest/gtest.h>
 #include <thread>
 #include <vector>
@@ -72,10 +73,20 @@ TEST(ThreadPool, BackToBackLoops) {
 TEST(ThreadPool, UsesMoreThanOneThread) {
   pat_ctx ctx = {pat_thread_pool_create(2), 2, 0, nullptr};
   Coverage c(1 << 16);
-  // Many chunks of slow-ish work: the worker must pick some up.
+  // The caller's chunks wait (up to 10 s) until the worker has taken one:
+  // a working pool hands it some of the chunks however loaded the machine
+  // is. (A fixed 50 us per chunk let the caller finish all 8 chunks before
+  // a descheduled worker woke, under a parallel ctest.)
   pat_parallel_for(&ctx, 1 << 16, 1, [](void *arg, int64_t b, int64_t e, int tid) {
     countRange(arg, b, e, tid);
-    std::this_thread::sleep_for(std::chrono::microseconds(50));
+    static std::atomic<bool> gaveUp{false}; // once: a broken pool fails fast
+    auto *cov = static_cast<Coverage *>(arg);
+    auto start = std::chrono::steady_clock::now();
+    while (tid == 0 && cov->maxTid.load() < 1 && !gaveUp.load())
+      if (std::chrono::steady_clock::now() - start > std::chrono::seconds(10))
+        gaveUp = true;
+      else
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
   }, &c);
   EXPECT_EQ(c.maxTid.load(), 1);
   pat_thread_pool_destroy(ctx.pool);
