@@ -22,6 +22,11 @@
  *   PV_STOREM(p, v, m)  store the lanes of m
  *   PV_STOREU(p, v)     store all lanes
  *   PV_PREFETCH(p)      hint: bring the cache line of p closer (no fault)
+ *   PV_STREAM(p, v)     store all lanes past the caches where the ISA
+ *                       can (x86 non-temporal stores; p aligned to a
+ *                       whole vector), else PV_STOREU
+ *   PV_STREAM_FENCE()   orders the streamed stores before later ones
+ *                       (call it before other threads read them)
  *   PM_FIRST(n)         mask of lanes [0, n); PM_RANGE(lo, hi) lanes [lo, hi)
  *   PM_BITS(b)          mask of the lanes i whose bit i of b is set
  *
@@ -254,6 +259,17 @@ static inline PV PV_LOADM_S2(const float *p, PM m) {
 #endif
 
 #define PM_FIRST(n) PM_RANGE(0, (n))
+
+#if defined(PAT_ISA_AVX512)
+#define PV_STREAM(p, v) _mm512_stream_ps((p), (v))
+#define PV_STREAM_FENCE() _mm_sfence()
+#elif defined(PAT_ISA_AVX2)
+#define PV_STREAM(p, v) _mm256_stream_ps((p), (v))
+#define PV_STREAM_FENCE() _mm_sfence()
+#else
+#define PV_STREAM(p, v) PV_STOREU((p), (v))
+#define PV_STREAM_FENCE() ((void)0)
+#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PV_PREFETCH(p) __builtin_prefetch((p))

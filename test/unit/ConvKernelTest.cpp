@@ -58,7 +58,11 @@ void checkCase(const ConvCase &c, std::mt19937 &rng, pat_ctx *ctx) {
   for (float &v : bias)
     v = dist(rng);
   size_t outSize = p.batch * p.out_c * p.out_h * p.out_w;
-  std::vector<float> ref(outSize), got(outSize, 1e30f);
+  // The output 64-byte aligned, as the arena's tensors are (the
+  // channel-lane kernel streams whole aligned vectors with several threads).
+  std::vector<float> ref(outSize), gotStorage(outSize + 16, 1e30f);
+  float *got = gotStorage.data() +
+               (16 - reinterpret_cast<uintptr_t>(gotStorage.data()) / 4 % 16) % 16;
   const float *b = c.bias ? bias.data() : nullptr;
   pat_conv2d_reference_f32(&p, in.data(), w.data(), b, ref.data());
   int64_t shape[] = {p.out_c, p.in_c / p.groups, p.kernel_h, p.kernel_w};
@@ -71,7 +75,7 @@ void checkCase(const ConvCase &c, std::mt19937 &rng, pat_ctx *ctx) {
           << c.dilation << " groups " << c.groups;
   };
   if (p.in_c / p.groups == 1 && p.groups > 1) {
-    pat_conv2d_depthwise_f32(ctx, &p, in.data(), w.data(), b, got.data());
+    pat_conv2d_depthwise_f32(ctx, &p, in.data(), w.data(), b, got);
     expectNear(ref, "depthwise");
     return;
   }
@@ -102,12 +106,12 @@ void checkCase(const ConvCase &c, std::mt19937 &rng, pat_ctx *ctx) {
     SCOPED_TRACE(k.name);
     std::vector<float> packed =
         pat::packConvWeightsForGemm(w, shape, p.groups, k.mr);
-    std::fill(got.begin(), got.end(), 1e30f);
-    k.kernel(ctx, &p, in.data(), packed.data(), b, nullptr, got.data());
+    std::fill(got, got + outSize, 1e30f);
+    k.kernel(ctx, &p, in.data(), packed.data(), b, nullptr, got);
     expectNear(ref, "no residual");
-    std::fill(got.begin(), got.end(), 1e30f);
+    std::fill(got, got + outSize, 1e30f);
     k.kernel(ctx, &p, in.data(), packed.data(), b, residual.data(),
-             got.data());
+             got);
     expectNear(want, "with residual");
   }
 }
