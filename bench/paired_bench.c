@@ -10,8 +10,11 @@
  * ratios' quartiles: the paired ratio is the figure to compare builds by.
  * ab_bench.py alternates whole pat-run processes instead.
  *
- *   cc -O2 bench/paired_bench.c -Iruntime/include -ldl -o /tmp/paired_bench
+ *   cc -O2 bench/paired_bench.c -Iruntime/include -ldl -lm -o /tmp/paired_bench
  *   /tmp/paired_bench A.so B.so [--runs 200] [--threads 1] [--warmup 5]
+ *
+ * A library given as LIB.so@T runs its session with T threads instead of
+ * --threads: `A.so@1 A.so@2` measures one build's 2-thread speed-up.
  *
  * Inputs are the same pseudo-random floats (uniform in [-1, 1)) for every
  * library; outputs are compared against the first library's and a
@@ -33,7 +36,8 @@
 #define MAX_LIBS 8
 
 typedef struct library {
-  const char *path;
+  char path[4096];
+  int threads;
   void *handle;
   const pat_model_info *(*get_info)(void);
   pat_session *(*create)(const pat_session_options *);
@@ -77,12 +81,8 @@ static int same_interface(const pat_model_info *a, const pat_model_info *b) {
   return 1;
 }
 
-static int load(library *lib, int threads) {
-  /* dlopen searches the library path for names without a slash. */
-  char path[4096];
-  snprintf(path, sizeof(path), "%s%s", strchr(lib->path, '/') ? "" : "./",
-           lib->path);
-  lib->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+static int load(library *lib) {
+  lib->handle = dlopen(lib->path, RTLD_NOW | RTLD_LOCAL);
   if (!lib->handle) {
     fprintf(stderr, "paired_bench: %s\n", dlerror());
     return 0;
@@ -97,7 +97,7 @@ static int load(library *lib, int threads) {
     fprintf(stderr, "paired_bench: %s is not a patc library\n", lib->path);
     return 0;
   }
-  pat_session_options options = {threads};
+  pat_session_options options = {lib->threads};
   lib->session = lib->create(&options);
   if (!lib->session) {
     fprintf(stderr, "paired_bench: %s: %s\n", lib->path, lib->last_error());
@@ -117,20 +117,41 @@ int main(int argc, char **argv) {
       threads = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--warmup") && i + 1 < argc)
       warmup = atoi(argv[++i]);
-    else if (argv[i][0] == '-' || n == MAX_LIBS) {
+    else if (argv[i][0] == '-' || n == MAX_LIBS ||
+             strlen(argv[i]) + 2 >= sizeof(libs[0].path)) {
       fprintf(stderr, "usage: paired_bench A.so B.so [...] [--runs N] "
                       "[--threads T] [--warmup W] (at most %d libraries)\n",
               MAX_LIBS);
       return 2;
-    } else
-      libs[n++].path = argv[i];
+    } else {
+      /* dlopen searches the library path for names without a slash. */
+      snprintf(libs[n].path, sizeof(libs[n].path), "%s%s",
+               strchr(argv[i], '/') ? "" : "./", argv[i]);
+      ++n;
+    }
+  }
+  /* LIB.so@T: T threads for that library's session. */
+  for (int l = 0; l < n; ++l) {
+    char *at = strrchr(libs[l].path, '@');
+    libs[l].threads = threads;
+    if (at && !strchr(at, '/')) {
+      char *end;
+      long t = strtol(at + 1, &end, 10);
+      if (*end || t < 1 || t > 256) {
+        fprintf(stderr, "paired_bench: bad thread count in %s\n",
+                libs[l].path);
+        return 2;
+      }
+      *at = 0;
+      libs[l].threads = (int)t;
+    }
   }
   if (n < 1 || runs < 1) {
     fprintf(stderr, "paired_bench: give one or more libraries and --runs >= 1\n");
     return 2;
   }
   for (int l = 0; l < n; ++l)
-    if (!load(&libs[l], threads))
+    if (!load(&libs[l]))
       return 1;
   /* One set of inputs (the first library's shapes; the others must agree). */
   const pat_model_info *info = libs[0].get_info();
@@ -191,7 +212,7 @@ int main(int argc, char **argv) {
   for (int r = 0; r < runs; ++r)
     for (int k = 0; k < n; ++k) {
       library *lib = &libs[(r + k) % n];
-      if (threads > 1) {
+      if (lib->threads > 1) {
         nanosleep(&rest, NULL);
         lib->run(lib->session, (const void *const *)inputs, lib->outputs);
       }
@@ -199,9 +220,9 @@ int main(int argc, char **argv) {
       lib->run(lib->session, (const void *const *)inputs, lib->outputs);
       lib->ms[r] = now_ms() - t0;
     }
-  printf("%d paired runs, %d thread(s)\n", runs, threads);
-  printf("| library | median (ms) | min (ms) | median ratio to first | "
-         "ratio quartiles |\n|---|---|---|---|---|\n");
+  printf("%d paired runs\n", runs);
+  printf("| library | threads | median (ms) | min (ms) | median ratio to "
+         "first | ratio quartiles |\n|---|---|---|---|---|---|\n");
   double *ratio = calloc((size_t)runs, sizeof(double));
   double *sorted = calloc((size_t)runs, sizeof(double));
   for (int l = 0; l < n; ++l) {
@@ -211,8 +232,8 @@ int main(int argc, char **argv) {
     double med = quantile(sorted, runs, 0.5), min = sorted[0];
     double q1 = quantile(ratio, runs, 0.25), q3 = quantile(ratio, runs, 0.75);
     double rm = quantile(ratio, runs, 0.5);
-    printf("| %s | %.3f | %.3f | %.3f | %.3f - %.3f |\n", libs[l].path, med,
-           min, rm, q1, q3);
+    printf("| %s | %d | %.3f | %.3f | %.3f | %.3f - %.3f |\n", libs[l].path,
+           libs[l].threads, med, min, rm, q1, q3);
   }
   for (int l = 0; l < n; ++l)
     libs[l].destroy(libs[l].session);
