@@ -202,6 +202,24 @@ def main(out):
          [f32("x", [1])], [f32("y", [2**20, 2**20, 2**10])],
          [init("shape", np.array([2**20, 2**20, 2**10], np.int64))])
 
+    # 1x1 pools of stride 1 without padding copy their input (torchvision's
+    # adaptive average pool on a map of its output size); a 1x1 window of
+    # stride 2 and a padded one do not. The second model's output is the
+    # pooled input itself.
+    save(p("identity_pools.onnx"), [
+        helper.make_node("Relu", ["x"], ["r"], name="relu"),
+        helper.make_node("AveragePool", ["r"], ["a"], name="avg_1x1", kernel_shape=[1, 1],
+                         strides=[1, 1]),
+        helper.make_node("MaxPool", ["a"], ["m"], name="max_1x1", kernel_shape=[1, 1]),
+        helper.make_node("AveragePool", ["m"], ["s"], name="avg_1x1_s2", kernel_shape=[1, 1],
+                         strides=[2, 2]),
+        helper.make_node("MaxPool", ["s"], ["y"], name="max_1x1_padded", kernel_shape=[1, 1],
+                         pads=[0, 0, 0, 0]),
+    ], [f32("x", [1, 2, 6, 6])], [f32("y", [1, 2, 3, 3])])
+    save(p("identity_pool_output.onnx"), [
+        helper.make_node("AveragePool", ["x"], ["y"], name="avg_1x1", kernel_shape=[1, 1])],
+         [f32("x", [1, 2, 3, 3])], [f32("y", [1, 2, 3, 3])])
+
     save(p("double_input.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="relu")],
          [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [2])],
          [helper.make_tensor_value_info("y", TensorProto.DOUBLE, [2])])

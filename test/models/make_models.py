@@ -108,6 +108,9 @@ def vgg_style(path):
             x = n.op("Relu", [n.conv(x, c, cout, 3)])
             c = cout
         x = n.op("MaxPool", [x], kernel_shape=[2, 2], strides=[2, 2])
+    # torchvision's adaptive average pool on a map of its output size: a
+    # 1x1 window of stride 1 (patc imports it as a copy of its input).
+    x = n.op("AveragePool", [x], kernel_shape=[1, 1], strides=[1, 1])
     x = n.op("Flatten", [x], axis=1)
     x = n.op("Dropout", [n.op("Relu", [n.fc(x, c * 4 * 4, 64)])])
     x = n.op("Softmax", [n.fc(x, 64, 10)], axis=1)
