@@ -146,8 +146,9 @@ int main(int argc, char **argv) {
       libs[l].threads = (int)t;
     }
   }
-  if (n < 1 || runs < 1) {
-    fprintf(stderr, "paired_bench: give one or more libraries and --runs >= 1\n");
+  if (n < 1 || runs < 1 || threads < 1 || threads > 256 || warmup < 0) {
+    fprintf(stderr, "paired_bench: give one or more libraries, --runs >= 1, "
+                    "--threads 1..256 and --warmup >= 0\n");
     return 2;
   }
   for (int l = 0; l < n; ++l)
@@ -180,7 +181,8 @@ int main(int argc, char **argv) {
       libs[l].outputs[o] = calloc((size_t)li->outputs[o].num_bytes + 4, 1);
     libs[l].ms = calloc((size_t)runs, sizeof(double));
   }
-  for (int w = 0; w < warmup; ++w)
+  /* At least one run before the outputs are compared. */
+  for (int w = 0; w < (warmup > 0 ? warmup : 1); ++w)
     for (int l = 0; l < n; ++l)
       if (libs[l].run(libs[l].session, (const void *const *)inputs,
                       libs[l].outputs) != 0) {

@@ -367,19 +367,6 @@ static int64_t flat_rows(const pat_conv2d_params *p) {
   return (p->out_h - 1) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
 }
 
-/* dst[j] = src[2 * j] for j < n, a vector of PV_LANES at a time, the last
- * one masked; src[2 * j] is never read for j >= n. Flat tiles' rows
- * are 4 to 15 floats, too short for the compiler's vectorised loop (it
- * needs PV_LANES iterations before it starts): the scalar copy was 12% of
- * a 256-channel 28 -> 14 layer. (The row tiles' column phases, 28 floats
- * and more, measured the same either way and keep the plain loop.) */
-static void copy_every_other(float *dst, const float *src, int64_t n) {
-  for (int64_t j = 0; j < n; j += PV_LANES) {
-    PM m = PM_RANGE(0, n - j);
-    PV_STOREM(dst + j, PV_LOADM_S2(src + 2 * j, m), m);
-  }
-}
-
 /* Channel c of the flat copy (see pat_pconv_layer::flat_tile) when
  * stride_w is 2: each padded row loaded once and split into its two column
  * phases in registers (PV_EVEN, PV_ODD), and every float of the channel's
@@ -429,7 +416,8 @@ static void flat_pad_channel_cols2(const flat_job *job, int64_t c) {
 }
 
 /* Writes the zero-padded, phase-split copy of channels [begin, end) that
- * the flat tiles read (see pat_pconv_layer::flat_tile). The column range of
+ * the flat tiles read (see pat_pconv_layer::flat_tile): stride_w 2 through
+ * flat_pad_channel_cols2, the others below. The column range of
  * each phase is worked out once per phase, not per row: with 7- and
  * 14-wide maps the row copies are a few floats, and three integer
  * divisions per row were most of this function's time. */
@@ -471,9 +459,7 @@ void pat_pconv_flat_pad_tasks(void *arg, int64_t begin, int64_t end,
           float *out = dst + i * pitch;
           if (sw == 1)
             memcpy(out + lo, in + lo, (size_t)(hi - lo) * sizeof(float));
-          else if (sw == 2)
-            copy_every_other(out + lo, in + 2 * lo, hi - lo);
-          else
+          else /* 3 and more */
             for (int64_t j = lo; j < hi; ++j)
               out[j] = in[j * sw];
         }

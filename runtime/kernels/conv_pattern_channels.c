@@ -238,13 +238,13 @@ static void cm_flat_tasks(void *arg, int64_t begin, int64_t end, int tid) {
   pat_pconv_tile_args a;
   cm_args(job, tid, &a);
   float *acc = a.output[0];
+  int relu = p->act.kind == PAT_ACT_RELU;
+  int other = !relu && p->act.kind != PAT_ACT_NONE;
   /* Each thread reads its own copy of the image, made at the start of its
    * scratch: these maps have a few blocks, every one of which reads every
    * channel, so a copy split between threads has each read half of what
    * the other wrote, and waits for all of it (512x14s2: 2 threads took
    * longer than 1). */
-  int relu = p->act.kind == PAT_ACT_RELU;
-  int other = !relu && p->act.kind != PAT_ACT_NONE;
   flat_job copy;
   copy.l = l;
   copy.image = job->image;
