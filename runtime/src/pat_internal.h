@@ -32,7 +32,9 @@ typedef struct pat_ctx {
 typedef void (*pat_range_fn)(void *arg, int64_t begin, int64_t end, int tid);
 
 /* Runs fn over [0, n) in chunks of at least `grain` indices on the
- * session's threads (the caller is thread 0) and returns when all are done. */
+ * session's threads (the caller is thread 0) and returns when all are done.
+ * Thread t starts on its home range [n*t/T, n*(t+1)/T) (with T threads, or
+ * fewer when n / grain < T), then helps with the others'. */
 PAT_HIDDEN void pat_parallel_for(pat_ctx *ctx, int64_t n, int64_t grain,
                                  pat_range_fn fn, void *arg);
 

@@ -92,6 +92,85 @@ TEST(ThreadPool, UsesMoreThanOneThread) {
   pat_thread_pool_destroy(ctx.pool);
 }
 
+// Which thread ran each index, and the first index each thread ran.
+struct Owners {
+  std::vector<std::atomic<int>> tidOf;
+  std::vector<std::atomic<int64_t>> firstOf;
+  Owners(size_t n, int threads) : tidOf(n), firstOf(threads) {
+    for (auto &t : tidOf)
+      t = -1;
+    for (auto &f : firstOf)
+      f = -1;
+  }
+  void record(int64_t begin, int64_t end, int tid) {
+    int64_t none = -1;
+    firstOf[tid].compare_exchange_strong(none, begin);
+    for (int64_t i = begin; i < end; ++i)
+      tidOf[i] = tid;
+  }
+};
+
+// Each thread starts at its home range, [n*t/T, n*(t+1)/T): the same part
+// of a map stays on the same core from loop to loop. A thread that woke
+// late starts where the others' takings from its home end, or, with its
+// home emptied, elsewhere and runs none of it. (A shared counter handing
+// out chunks in order fails this.)
+TEST(ThreadPool, ThreadsStartAtTheirHomeRange) {
+  for (int threads : {2, 3}) {
+    pat_ctx ctx = {pat_thread_pool_create(threads), threads, 0, nullptr};
+    for (int loop = 0; loop < 200; ++loop) {
+      const int64_t n = 600;
+      Owners o(n, threads);
+      pat_parallel_for(&ctx, n, 1, [](void *arg, int64_t b, int64_t e, int tid) {
+        static_cast<Owners *>(arg)->record(b, e, tid);
+      }, &o);
+      for (int t = 0; t < threads; ++t) {
+        int64_t home = n * t / threads, homeEnd = n * (t + 1) / threads;
+        int64_t first = o.firstOf[t];
+        bool inHome = first >= home && first < homeEnd;
+        // Before `first` in its home (or in all of it): others' indices.
+        for (int64_t i = home; i < (inHome ? first : homeEnd); ++i)
+          ASSERT_NE(o.tidOf[i].load(), t)
+              << "thread " << t << " of " << threads << " started at "
+              << first << ", not at its home " << home;
+      }
+    }
+    pat_thread_pool_destroy(ctx.pool);
+  }
+}
+
+// A thread done with its own range takes chunks of the others': the caller
+// holds its first chunk (up to 10 s) until the worker has run part of the
+// caller's home range.
+TEST(ThreadPool, IdleThreadsTakeOverOthersChunks) {
+  pat_ctx ctx = {pat_thread_pool_create(2), 2, 0, nullptr};
+  const int64_t n = 1 << 12;
+  Owners o(n, 2);
+  pat_parallel_for(&ctx, n, 1, [](void *arg, int64_t b, int64_t e, int tid) {
+    auto *own = static_cast<Owners *>(arg);
+    own->record(b, e, tid);
+    if (tid != 0 || b != 0)
+      return;
+    auto start = std::chrono::steady_clock::now();
+    auto workerInCallersHome = [&] {
+      for (int64_t i = e; i < (int64_t)own->tidOf.size() / 2; ++i)
+        if (own->tidOf[i] == 1)
+          return true;
+      return false;
+    };
+    while (!workerInCallersHome() &&
+           std::chrono::steady_clock::now() - start < std::chrono::seconds(10))
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }, &o);
+  int64_t taken = 0;
+  for (int64_t i = 0; i < n / 2; ++i)
+    taken += o.tidOf[i] == 1;
+  EXPECT_GT(taken, 0);
+  for (int64_t i = 0; i < n; ++i)
+    ASSERT_NE(o.tidOf[i].load(), -1) << i;
+  pat_thread_pool_destroy(ctx.pool);
+}
+
 TEST(SessionAbi, ModelInfo) {
   const pat_model_info *info = pat_model_get_info();
   ASSERT_NE(info, nullptr);
