@@ -60,6 +60,8 @@ typedef __mmask16 PM;
 #define PV_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
 #define PV_ADD(a, b) _mm512_add_ps((a), (b))
 #define PV_MAX0(v) _mm512_max_ps((v), _mm512_setzero_ps())
+/* a > b ? a : b per lane (b where either is NaN), as maxps computes it. */
+#define PV_MAX(a, b) _mm512_max_ps((a), (b))
 #define PV_STOREM(p, v, m) _mm512_mask_storeu_ps((p), (m), (v))
 #define PV_STOREU(p, v) _mm512_storeu_ps((p), (v))
 static inline PM PM_RANGE(int64_t lo, int64_t hi) {
@@ -108,6 +110,7 @@ typedef __m256i PM;
 #define PV_FMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
 #define PV_ADD(a, b) _mm256_add_ps((a), (b))
 #define PV_MAX0(v) _mm256_max_ps((v), _mm256_setzero_ps())
+#define PV_MAX(a, b) _mm256_max_ps((a), (b))
 #define PV_STOREM(p, v, m) _mm256_maskstore_ps((p), (m), (v))
 #define PV_STOREU(p, v) _mm256_storeu_ps((p), (v))
 static inline PM PM_RANGE(int64_t lo, int64_t hi) {
@@ -153,6 +156,8 @@ typedef uint32_t PM;
 #define PV_FMA(a, b, c) vfmaq_f32((c), (a), (b))
 #define PV_ADD(a, b) vaddq_f32((a), (b))
 #define PV_MAX0(v) vmaxq_f32((v), vdupq_n_f32(0.f))
+/* a > b ? a : b (vmaxq would return NaN where either is NaN). */
+#define PV_MAX(a, b) vbslq_f32(vcgtq_f32((a), (b)), (a), (b))
 #define PV_STOREU(p, v) vst1q_f32((p), (v))
 /* Lanes i of m from p[i * step], the others 0. */
 static inline PV pv_load_lanes_(const float *p, PM m, int step) {
@@ -229,6 +234,10 @@ static inline PV PV_ADD(PV a, PV b) {
 static inline PV PV_MAX0(PV v) {
   for (int i = 0; i < PV_LANES; ++i) v.v[i] = v.v[i] > 0.f ? v.v[i] : 0.f;
   return v;
+}
+static inline PV PV_MAX(PV a, PV b) {
+  for (int i = 0; i < PV_LANES; ++i) a.v[i] = a.v[i] > b.v[i] ? a.v[i] : b.v[i];
+  return a;
 }
 static inline void PV_STOREM(float *p, PV v, PM m) {
   for (int i = 0; i < PV_LANES; ++i)

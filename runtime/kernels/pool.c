@@ -1,18 +1,30 @@
 /*===- pool.c - Max, average and global pooling ----------------------------===
  *
- * Part of patc. One plane per task.
+ * Part of patc. Max pools: bands of a plane's output rows per task; the
+ * other pools: one plane per task.
  *
  *===----------------------------------------------------------------------===*/
 
-#include "pat_kernels.h"
+#include "pattern_simd.h"
 #include <float.h>
+#include <math.h>
 
 typedef struct pool_job {
   pat_ctx *ctx;
   const pat_pool2d_params *p;
   const void *in;
   void *out;
+  int64_t bands; /* max pools: bands of output rows (max_pool_bands) */
 } pool_job;
+
+/* Max pools split each plane into one band of output rows per thread, the
+ * bands' items first: thread t's home (thread_pool.c) is band t of every
+ * plane, the rows the convs before it wrote on the same core (ResNet-18's
+ * first max pool, split by planes, took as long on 2 threads as on 1). */
+static int64_t max_pool_bands(const pat_ctx *ctx, const pat_pool2d_params *p) {
+  int64_t bands = ctx->num_threads > 1 ? ctx->num_threads : 1;
+  return bands < p->out_h ? bands : (p->out_h > 0 ? p->out_h : 1);
+}
 
 /* 2x2 window, stride 2, no padding, every window inside the input. */
 static int is_plain_2x2(const pat_pool2d_params *p) {
@@ -44,16 +56,63 @@ static void inner_columns(const pat_pool2d_params *p, int64_t *lo,
     *lo = *hi;
 }
 
+/* Vectors of the f32 max pool (each returns the first output column it did
+ * not write; the u8 versions write none). PV_MAX is `a > b ? a : b`, the
+ * scalar loops' comparison, so both give the same results, NaN included. */
+
+/* Output columns from ox of a 3-wide, stride-2 window over the column
+ * maxima c (output ox reads c[2 ox .. 2 ox + 2]), below hi. The loads reach
+ * c[2 ox + 2 PV_LANES + 1]: the vectors stop one column short of hi so
+ * that it stays inside the window of column hi - 1. */
+static int64_t max3_stride2_f32(const float *c, float *o, int64_t ox,
+                                int64_t hi, float lowest) {
+  const PV low = PV_SET1(lowest);
+  for (; ox + PV_LANES < hi; ox += PV_LANES) {
+    const float *q = c + 2 * ox;
+    PV a = PV_LOADU(q), b = PV_LOADU(q + PV_LANES);
+    PV a2 = PV_LOADU(q + 2), b2 = PV_LOADU(q + 2 + PV_LANES);
+    PV m = PV_MAX(PV_EVEN(a, b), low);
+    m = PV_MAX(PV_ODD(a, b), m);
+    PV_STOREU(o + ox, PV_MAX(PV_EVEN(a2, b2), m));
+  }
+  return ox;
+}
+static int64_t max3_stride2_u8(const uint8_t *c, uint8_t *o, int64_t ox,
+                               int64_t hi, uint8_t lowest) {
+  (void)c, (void)o, (void)hi, (void)lowest;
+  return ox;
+}
+
+/* Output columns [0, n) of a 2x2, stride-2 window over rows r0 and r1. */
+static int64_t max2x2_f32(const float *r0, const float *r1, float *o,
+                          int64_t n) {
+  int64_t ox = 0;
+  for (; ox + PV_LANES <= n; ox += PV_LANES) {
+    PV a0 = PV_LOADU(r0 + 2 * ox), b0 = PV_LOADU(r0 + 2 * ox + PV_LANES);
+    PV a1 = PV_LOADU(r1 + 2 * ox), b1 = PV_LOADU(r1 + 2 * ox + PV_LANES);
+    PV top = PV_MAX(PV_EVEN(a0, b0), PV_ODD(a0, b0));
+    PV bottom = PV_MAX(PV_EVEN(a1, b1), PV_ODD(a1, b1));
+    PV_STOREU(o + ox, PV_MAX(top, bottom));
+  }
+  return ox;
+}
+static int64_t max2x2_u8(const uint8_t *r0, const uint8_t *r1, uint8_t *o,
+                         int64_t n) {
+  (void)r0, (void)r1, (void)o, (void)n;
+  return 0;
+}
+
 /* Max pooling, separably: per output row, the column maxima over the
  * window's rows that are inside the input (a vectorisable pass over whole
  * rows), then the maxima over each window's columns; bounds are checked
  * only for the border columns. `colmax` holds in_w values; rows too wide
  * for the scratch go window by window. Comparisons are `v > best` in
- * both. */
+ * all. Each function does output rows [oy0, oy1) of one plane. */
 #define PAT_DEFINE_MAX_POOL(SUFFIX, T, LOWEST)                                 \
   static void max_pool_windows_##SUFFIX(const pat_pool2d_params *p,            \
-                                        const T *in, T *out) {                 \
-    for (int64_t oy = 0; oy < p->out_h; ++oy)                                  \
+                                        const T *in, T *out, int64_t oy0,      \
+                                        int64_t oy1) {                         \
+    for (int64_t oy = oy0; oy < oy1; ++oy)                                     \
       for (int64_t ox = 0; ox < p->out_w; ++ox) {                              \
         T best = LOWEST;                                                       \
         for (int64_t ky = 0; ky < p->kernel_h; ++ky) {                         \
@@ -69,10 +128,11 @@ static void inner_columns(const pat_pool2d_params *p, int64_t *lo,
       }                                                                        \
   }                                                                            \
   static void max_pool_plane_##SUFFIX(const pat_pool2d_params *p, const T *in, \
-                                      T *out, T *colmax) {                     \
+                                      T *out, T *colmax, int64_t oy0,          \
+                                      int64_t oy1) {                           \
     int64_t lo, hi;                                                            \
     inner_columns(p, &lo, &hi);                                                \
-    for (int64_t oy = 0; oy < p->out_h; ++oy) {                                \
+    for (int64_t oy = oy0; oy < oy1; ++oy) {                                   \
       T *o = out + oy * p->out_w;                                              \
       int rows = 0;                                                            \
       for (int64_t ky = 0; ky < p->kernel_h; ++ky) {                           \
@@ -109,7 +169,8 @@ static void inner_columns(const pat_pool2d_params *p, int64_t *lo,
       const T *c = colmax - p->pad_left;                                       \
       int64_t s = p->stride_w;                                                 \
       if (p->kernel_w == 3 && p->dilation_w == 1) {                            \
-        for (int64_t ox = lo; ox < hi; ++ox) {                                 \
+        int64_t ox = s == 2 ? max3_stride2_##SUFFIX(c, o, lo, hi, LOWEST) : lo; \
+        for (; ox < hi; ++ox) {                                                \
           T m = LOWEST;                                                        \
           m = c[ox * s] > m ? c[ox * s] : m;                                   \
           m = c[ox * s + 1] > m ? c[ox * s + 1] : m;                           \
@@ -127,18 +188,23 @@ static void inner_columns(const pat_pool2d_params *p, int64_t *lo,
       }                                                                        \
     }                                                                          \
   }                                                                            \
-  static void max_pool_planes_##SUFFIX(void *arg, int64_t begin, int64_t end,  \
-                                       int tid) {                              \
+  /* Items [begin, end) of max_pool_bands: row band major, plane minor. */    \
+  static void max_pool_items_##SUFFIX(void *arg, int64_t begin, int64_t end,   \
+                                      int tid) {                               \
     const pool_job *job = (const pool_job *)arg;                               \
     const pat_pool2d_params *p = job->p;                                       \
     T *colmax = (size_t)p->in_w * sizeof(T) <= job->ctx->scratch_bytes         \
                     ? (T *)pat_scratch(job->ctx, tid)                          \
                     : NULL;                                                    \
-    for (int64_t plane = begin; plane < end; ++plane) {                        \
+    int64_t planes = p->batch * p->channels;                                   \
+    for (int64_t item = begin; item < end; ++item) {                           \
+      int64_t plane = item % planes, band = item / planes;                     \
+      int64_t oy0 = p->out_h * band / job->bands;                              \
+      int64_t oy1 = p->out_h * (band + 1) / job->bands;                        \
       const T *in = (const T *)job->in + plane * p->in_h * p->in_w;            \
       T *out = (T *)job->out + plane * p->out_h * p->out_w;                    \
       if (is_subsample(p)) {                                                   \
-        for (int64_t oy = 0; oy < p->out_h; ++oy) {                            \
+        for (int64_t oy = oy0; oy < oy1; ++oy) {                               \
           const T *r = in + oy * p->stride_h * p->in_w;                        \
           T *o = out + oy * p->out_w;                                          \
           for (int64_t ox = 0; ox < p->out_w; ++ox)                            \
@@ -148,10 +214,11 @@ static void inner_columns(const pat_pool2d_params *p, int64_t *lo,
       }                                                                        \
       if (is_plain_2x2(p)) {                                                   \
         /* The common VGG/ResNet case, branch-free. */                         \
-        for (int64_t oy = 0; oy < p->out_h; ++oy) {                            \
+        for (int64_t oy = oy0; oy < oy1; ++oy) {                               \
           const T *r0 = in + 2 * oy * p->in_w, *r1 = r0 + p->in_w;             \
           T *o = out + oy * p->out_w;                                          \
-          for (int64_t ox = 0; ox < p->out_w; ++ox) {                          \
+          for (int64_t ox = max2x2_##SUFFIX(r0, r1, o, p->out_w);              \
+               ox < p->out_w; ++ox) {                                          \
             T a = r0[2 * ox] > r0[2 * ox + 1] ? r0[2 * ox] : r0[2 * ox + 1];   \
             T b = r1[2 * ox] > r1[2 * ox + 1] ? r1[2 * ox] : r1[2 * ox + 1];   \
             o[ox] = a > b ? a : b;                                             \
@@ -160,19 +227,19 @@ static void inner_columns(const pat_pool2d_params *p, int64_t *lo,
         continue;                                                              \
       }                                                                        \
       if (colmax)                                                              \
-        max_pool_plane_##SUFFIX(p, in, out, colmax);                           \
+        max_pool_plane_##SUFFIX(p, in, out, colmax, oy0, oy1);                 \
       else                                                                     \
-        max_pool_windows_##SUFFIX(p, in, out);                                 \
+        max_pool_windows_##SUFFIX(p, in, out, oy0, oy1);                       \
     }                                                                          \
   }                                                                            \
   void pat_max_pool2d_##SUFFIX(pat_ctx *ctx, const pat_pool2d_params *p,       \
                                const T *in, T *out) {                          \
-    pool_job job = {ctx, p, in, out};                                          \
-    pat_parallel_for(ctx, p->batch * p->channels, 1,                           \
-                     max_pool_planes_##SUFFIX, &job);                          \
+    pool_job job = {ctx, p, in, out, max_pool_bands(ctx, p)};                  \
+    pat_parallel_for(ctx, job.bands * p->batch * p->channels, 1,              \
+                     max_pool_items_##SUFFIX, &job);                           \
   }
 
-PAT_DEFINE_MAX_POOL(f32, float, -FLT_MAX)
+PAT_DEFINE_MAX_POOL(f32, float, -INFINITY)
 PAT_DEFINE_MAX_POOL(u8, uint8_t, 0)
 
 typedef struct indices_job {
