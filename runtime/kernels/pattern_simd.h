@@ -19,6 +19,8 @@
  *   PV_FMA(a, b, c)     a * b + c
  *   PV_ADD(a, b)        a + b
  *   PV_MAX0(v)          max(v, 0)
+ *   PV_MAX(a, b)        a > b ? a : b per lane (b where either is NaN;
+ *                       the max pools)
  *   PV_STOREM(p, v, m)  store the lanes of m
  *   PV_STOREU(p, v)     store all lanes
  *   PV_PREFETCH(p)      hint: bring the cache line of p closer (no fault)

@@ -14,7 +14,7 @@
  * the rows it wrote in the layer before from its own cache. Handing every
  * chunk out through one shared counter had scattered them between the
  * cores (chains of 8 pruned 64x56 convs: 2 threads 1.64x faster than 1
- * with the shared counter, 1.93x with home ranges; docs/benchmarks.md).
+ * with the shared counter, 1.91-1.99x with home ranges; docs/benchmarks.md).
  *
  *===----------------------------------------------------------------------===*/
 
