@@ -19,8 +19,10 @@ typedef struct pool_job {
 
 /* Max pools split each plane into one band of output rows per thread, the
  * bands' items first: thread t's home (thread_pool.c) is band t of every
- * plane, the rows the convs before it wrote on the same core (ResNet-18's
- * first max pool, split by planes, took as long on 2 threads as on 1). */
+ * plane, the rows the convs before it wrote on the same core (whole planes
+ * per thread read half of them from the other core: VGG-16's last pools
+ * had been slower on 2 threads than on 1; VGG-16 on 2 threads 0.978 of the
+ * time with bands and the vectors below, docs/benchmarks.md). */
 static int64_t max_pool_bands(const pat_ctx *ctx, const pat_pool2d_params *p) {
   int64_t bands = ctx->num_threads > 1 ? ctx->num_threads : 1;
   return bands < p->out_h ? bands : (p->out_h > 0 ? p->out_h : 1);
