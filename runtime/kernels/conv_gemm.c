@@ -103,11 +103,9 @@ void pat_conv2d_gemm_f32(pat_ctx *ctx, const pat_conv2d_params *p,
   job.ctx = ctx;
   conv_gemm_init(&job.op, p);
   int64_t m = job.op.m, n = job.op.n;
-  /* As few blocks as fit, of even widths (whole NR tiles): 784 pixels in
-   * 4 blocks of 224, 224, 224, 112 rather than 256, 256, 256, 16, which
-   * left one of 2 threads 60% of the work. */
-  job.n_blocks = (n + PAT_GEMM_NC - 1) / PAT_GEMM_NC;
-  job.n_block = ((n + job.n_blocks - 1) / job.n_blocks + NR - 1) / NR * NR;
+  /* Even blocks of whole NR tiles: 784 pixels in 224, 224, 224, 112
+   * rather than 256, 256, 256, 16. */
+  job.n_block = even_chunk(n, PAT_GEMM_NC, NR);
   job.n_blocks = (n + job.n_block - 1) / job.n_block;
   /* Split M too when there are too few N blocks to keep every thread busy. */
   int64_t want = ctx->num_threads > 1 ? 2 * (int64_t)ctx->num_threads : 1;

@@ -424,15 +424,8 @@ void pat_conv2d_gemm_channels_f32(pat_ctx *ctx, const pat_conv2d_params *p,
   int64_t half = scratch_floats / 2, taps = p->kernel_h * p->kernel_w;
   int64_t max_chunk = PAT_IM2COL_MAX_WIDTH;
   job.out_w = p->out_w;
-  if (p->out_w <= max_chunk) {
-    /* As few chunks as fit, of even row counts: 28x28 in chunks of at most
-     * 9 rows is 4 chunks of 7, not 9 + 9 + 9 + 1 (2 threads: 18 rows
-     * against 10; ResNet-50's 28x28 1x1 convs went 1.16-1.35x faster on
-     * 2 threads than on 1). */
-    int64_t rows = max_chunk / p->out_w;
-    int64_t chunks = (p->out_h + rows - 1) / rows;
-    max_chunk = (p->out_h + chunks - 1) / chunks * p->out_w;
-  }
+  if (p->out_w <= max_chunk) /* even chunks of whole rows */
+    max_chunk = even_chunk(p->out_h, max_chunk / p->out_w, 1) * p->out_w;
   job.n_chunk = n < max_chunk ? n : max_chunk;
   job.n_chunks = (n + job.n_chunk - 1) / job.n_chunk;
   job.k_block = job.op.k;

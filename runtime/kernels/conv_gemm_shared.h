@@ -215,6 +215,16 @@ typedef struct conv_gemm {
   im2col_source src;     /* B */
 } conv_gemm;
 
+/* The size, in whole units, of as few chunks of at most `max` (a multiple
+ * of unit) as cover n, made as even as whole units allow: 28 rows in at
+ * most 9 are 4 chunks of 7, not 9 + 9 + 9 + 1, which left one of 2 threads
+ * 18 rows and the other 10 (ResNet-50's 28x28 1x1 convs). */
+static inline int64_t even_chunk(int64_t n, int64_t max, int64_t unit) {
+  int64_t chunks = (n + max - 1) / max;
+  int64_t size = (n + chunks - 1) / chunks;
+  return (size + unit - 1) / unit * unit;
+}
+
 /* The per-group shapes of p; conv_gemm_select sets the operands. */
 static inline void conv_gemm_init(conv_gemm *g, const pat_conv2d_params *p) {
   memset(g, 0, sizeof(*g));

@@ -199,13 +199,14 @@ static int64_t max2x2_u8(const uint8_t *r0, const uint8_t *r1, uint8_t *o,
                     ? (T *)pat_scratch(job->ctx, tid)                          \
                     : NULL;                                                    \
     int64_t planes = p->batch * p->channels;                                   \
+    const int subsample = is_subsample(p), plain_2x2 = is_plain_2x2(p);       \
     for (int64_t item = begin; item < end; ++item) {                           \
       int64_t plane = item % planes, band = item / planes;                     \
       int64_t oy0 = p->out_h * band / job->bands;                              \
       int64_t oy1 = p->out_h * (band + 1) / job->bands;                        \
       const T *in = (const T *)job->in + plane * p->in_h * p->in_w;            \
       T *out = (T *)job->out + plane * p->out_h * p->out_w;                    \
-      if (is_subsample(p)) {                                                   \
+      if (subsample) {                                                         \
         for (int64_t oy = oy0; oy < oy1; ++oy) {                               \
           const T *r = in + oy * p->stride_h * p->in_w;                        \
           T *o = out + oy * p->out_w;                                          \
@@ -214,7 +215,7 @@ static int64_t max2x2_u8(const uint8_t *r0, const uint8_t *r1, uint8_t *o,
         }                                                                      \
         continue;                                                              \
       }                                                                        \
-      if (is_plain_2x2(p)) {                                                   \
+      if (plain_2x2) {                                                         \
         /* The common VGG/ResNet case, branch-free. */                         \
         for (int64_t oy = oy0; oy < oy1; ++oy) {                               \
           const T *r0 = in + 2 * oy * p->in_w, *r1 = r0 + p->in_w;             \
