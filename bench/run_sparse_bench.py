@@ -8,7 +8,11 @@ Runtime on the same pruned model run interleaved for --rounds rounds of one
 `--bench N` call each; the table gives the median over rounds of each
 round's median latency, the speed-ups, and the pattern path's GMAC/s
 counted on the non-zero conv MACs (pat-prune's report) plus the dense MACs
-of the layers it leaves alone.
+of the layers it leaves alone. The thread counts run inside each round,
+and the last column is the pattern path's speed-up over the first thread
+count, taken round by round (the two medians of one round) and then the
+median over rounds: the shared VM's speed drifts too much between separate
+sweeps for a ratio of two sweeps' medians.
 
 With --filter-groups 1,2 each model is also pruned with pat-prune
 --filter-group 2 (pairs of filters share their kernels' channels and
@@ -83,20 +87,30 @@ def main():
         # The libraries just written (up to ~500 MB for VGG-16) are dirty in
         # the page cache; their writeback would run during the first cells.
         os.sync()
-        for threads in args.threads.split(","):
-            t = {"pattern": [], "dense": [], "ort": [], "tuned": []}
-            for _ in range(args.rounds):
+        # Rounds outermost and the thread counts inside each round, so the
+        # multi-thread speed-up compares runs minutes apart at most: the
+        # shared VM's speed drifts more than that between separate sweeps.
+        counts = args.threads.split(",")
+        t = {(n, key): [] for n in counts for key in ("pattern", "dense", "ort", "tuned")}
+        for _ in range(args.rounds):
+            for threads in counts:
                 for key, mode in variants:
-                    t[key].append(median_ms([tool("pat-run"), so[mode], "--input", f"input={x}",
-                                         "--quiet", "--threads", threads,
-                                         "--bench", str(args.runs)]))
-                t["ort"].append(median_ms(["node", ort_run, pruned, "--input", f"input={x}",
-                                       "--threads", threads, "--bench", str(args.runs)]))
-            p, d, o = (statistics.median(t[k]) for k in ("pattern", "dense", "ort"))
-            tu = statistics.median(t["tuned"]) if args.tuned else None
-            rows.append((label, threads, p, d, o, macs / p / 1e6, tu))
+                    t[threads, key].append(median_ms(
+                        [tool("pat-run"), so[mode], "--input", f"input={x}", "--quiet",
+                         "--threads", threads, "--bench", str(args.runs)]))
+                t[threads, "ort"].append(median_ms(["node", ort_run, pruned, "--input", f"input={x}",
+                                                    "--threads", threads, "--bench", str(args.runs)]))
+        for threads in counts:
+            p, d, o = (statistics.median(t[threads, k]) for k in ("pattern", "dense", "ort"))
+            tu = statistics.median(t[threads, "tuned"]) if args.tuned else None
+            # The pattern path's speed-up over the first thread count, round
+            # by round (both medians from the same round), then the median.
+            scale = statistics.median(a / b for a, b in zip(t[counts[0], "pattern"],
+                                                             t[threads, "pattern"]))
+            rows.append((label, threads, p, d, o, macs / p / 1e6, tu, scale))
             print(f"{label:12s} {threads} thread(s): pattern {p:8.2f} ms  dense {d:8.2f} ms  "
-                  f"ORT {o:8.2f} ms  ORT/pattern {o / p:5.2f}  dense/pattern {d / p:5.2f}"
+                  f"ORT {o:8.2f} ms  ORT/pattern {o / p:5.2f}  dense/pattern {d / p:5.2f}  "
+                  f"speed-up over {counts[0]} thread(s) {scale:4.2f}"
                   + (f"  tuned {tu:8.2f} ms  ORT/tuned {o / tu:5.2f}" if tu else ""),
                   flush=True)
     peak = fma_peak(args.work, peak)  # again: the machine may have been slow at first
@@ -109,11 +123,13 @@ def main():
         for t, (best, median) in sorted(bandwidth.items())))
     tuned_head = " patc tuned (ms) | ORT / tuned |" if args.tuned else ""
     print("\n| model (pruned, filter group) | threads | patc pattern (ms) | patc dense (ms) | ORT 1.30 (ms) "
-          "| ORT / pattern | dense / pattern | non-zero conv GMAC / whole-model s |" + tuned_head)
-    print("|---|---|---|---|---|---|---|---|" + ("---|---|" if args.tuned else ""))
-    for model, threads, p, d, o, g, tu in rows:
+          "| ORT / pattern | dense / pattern | non-zero conv GMAC / whole-model s "
+          "| pattern speed-up over the first thread count (per round) |" + tuned_head)
+    print("|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.tuned else ""))
+    for model, threads, p, d, o, g, tu, scale in rows:
         print(f"| {model} | {threads} | {p:.2f} | {d:.2f} | {o:.2f} | {o / p:.2f} "
-              f"| {d / p:.2f} | {g:.1f} |" + (f" {tu:.2f} | {o / tu:.2f} |" if tu else ""))
+              f"| {d / p:.2f} | {g:.1f} | {scale:.2f} |"
+              + (f" {tu:.2f} | {o / tu:.2f} |" if tu else ""))
     return 0
 
 
