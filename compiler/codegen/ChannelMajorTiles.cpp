@@ -21,10 +21,10 @@ static uint64_t unionOfTaps(llvm::ArrayRef<uint64_t> masks) {
   return all;
 }
 
-/// Most vectors (up to `wanted`, at most 2) whose tap vectors, one
-/// kernel's accumulators and a broadcast weight fit the registers.
+/// Most vectors (up to `wanted`, at most `most`) whose tap vectors, one
+/// kernel's accumulators and its broadcast weights fit the registers.
 static int64_t fittingVecs(const PatternTileSpec &s, const Target &target,
-                           int64_t wanted) {
+                           int64_t wanted, int64_t most = 2) {
   if (s.strideH != s.strideW || s.strideW < 1 || s.strideW > 2 ||
       s.dilationH != 1 || s.dilationW != 1 || s.masks.empty() ||
       s.kernelH * s.kernelW > 64)
@@ -32,16 +32,23 @@ static int64_t fittingVecs(const PatternTileSpec &s, const Target &target,
   int64_t taps = __builtin_popcountll(unionOfTaps(s.masks)), kernelTaps = 0;
   for (uint64_t m : s.masks)
     kernelTaps = std::max<int64_t>(kernelTaps, __builtin_popcountll(m));
-  wanted = std::min<int64_t>(wanted, 2);
-  // Tap vectors, one kernel's accumulators and broadcast weights. Two
-  // vectors at most, so that the accumulator block of every filter stays
-  // near the L1 (128 filters x 2 vectors of 16 floats: 16 KB; with 256
-  // filters, 32 KB, 2 vectors still beat 1: 256x56s2 1.85 against 2.26 ms,
-  // Zen 4, 2026-12-06).
+  wanted = std::min<int64_t>(wanted, most);
+  // Tap vectors, one kernel's accumulators and its weights. The tiles
+  // broadcast a kernel's weights one at a time, which takes the compiler
+  // two registers (3 vectors of a 9-tap union: 27 + 3 + 2, no spills with
+  // GCC 12); blocks of 1 or 2 vectors still count one register per tap,
+  // as they were measured with.
   for (int64_t v = wanted; v >= 1; --v)
-    if (taps * v + v + kernelTaps <= target.vectorRegisters)
+    if (taps * v + v + (v > 2 ? 2 : kernelTaps) <= target.vectorRegisters)
       return v;
   return 0;
+}
+
+/// Blocks of `vecs` vectors of a plane of `positions` outputs, each block
+/// one tile call; a last block of fewer vectors has a tile of its own and
+/// counts as one call too.
+static int64_t planeCalls(int64_t positions, int64_t vecs, int64_t lanes) {
+  return (positions + vecs * lanes - 1) / (vecs * lanes);
 }
 
 ChannelMajorShape chooseChannelMajorShape(const PatternTileSpec &s,
@@ -58,12 +65,26 @@ ChannelMajorShape chooseChannelMajorShape(const PatternTileSpec &s,
     // 64 lanes in row blocks).
     if (s.outW == s.inW) {
       shape.blocks = ChannelMajorBlocks::FlatImage;
+      // Blocks of 3 vectors where they need fewer calls than blocks of 2:
+      // each kernel's fixed work (its filter's accumulators found, loaded
+      // and stored, its weights broadcast, the loop) then serves 3 vectors
+      // of FMAs instead of 2, though every filter's block of accumulators
+      // grows by half (512 filters: 96 KB, past the L1). On a Zen 5 core, 1
+      // thread, paired runs: 14x14 of 256 / 512 0.875 / 0.925 of the time
+      // of 2-vector blocks, 56x56 of 64 / 256 0.869 / 0.906, 28x28 of 128 /
+      // 512 0.931 / 0.909, 112x112 of 128 0.843; but 7x7 of 512 (one block
+      // of 48 and a tail of 1 output, against two blocks) 1.12.
+      int64_t plane = s.outH * s.outW;
       shape.vecs = fittingVecs(s, target, 2);
+      int64_t three = fittingVecs(s, target, 3, 3);
+      if (three == 3 &&
+          planeCalls(plane, 3, lanes) < planeCalls(plane, shape.vecs, lanes))
+        shape.vecs = 3;
       // The plane's last block, when it fills fewer vectors, gets a tile of
       // its own: 14x14 in blocks of 32 leaves 4 outputs, which would cost
       // a whole block (an eighth of the layer; at 2 threads, 4 blocks
       // against 3).
-      int64_t tail = s.outH * s.outW % (shape.vecs * lanes);
+      int64_t tail = plane % (shape.vecs * lanes);
       int64_t tailVecs = (tail + lanes - 1) / lanes;
       shape.tailVecs = tailVecs < shape.vecs ? tailVecs : 0;
     } else {
