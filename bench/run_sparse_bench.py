@@ -12,7 +12,10 @@ of the layers it leaves alone. The thread counts run inside each round,
 and the last column is the pattern path's speed-up over the first thread
 count, taken round by round (the two medians of one round) and then the
 median over rounds: the shared VM's speed drifts too much between separate
-sweeps for a ratio of two sweeps' medians.
+sweeps for a ratio of two sweeps' medians. Each round also probes the
+memory read bandwidth (bench/mem_bandwidth.c, 1 thread): a neighbour on
+the host that takes it slows the memory-bound layers without showing in
+the FMA probe, and the table gives its median next to each model.
 
 With --filter-groups 1,2 each model is also pruned with pat-prune
 --filter-group 2 (pairs of filters share their kernels' channels and
@@ -92,7 +95,12 @@ def main():
         # shared VM's speed drifts more than that between separate sweeps.
         counts = args.threads.split(",")
         t = {(n, key): [] for n in counts for key in ("pattern", "dense", "ort", "tuned")}
+        # A neighbour on the host that takes memory bandwidth slows the
+        # memory-bound layers (FC, 224x224 maps) without showing in the FMA
+        # probe: one bandwidth probe per round, reported with the cells.
+        bandwidths = []
         for _ in range(args.rounds):
+            bandwidths.append(mem_bandwidth(args.work, 1)[1][1])
             for threads in counts:
                 for key, mode in variants:
                     t[threads, key].append(median_ms(
@@ -107,10 +115,11 @@ def main():
             # by round (both medians from the same round), then the median.
             scale = statistics.median(a / b for a, b in zip(t[counts[0], "pattern"],
                                                              t[threads, "pattern"]))
-            rows.append((label, threads, p, d, o, macs / p / 1e6, tu, scale))
+            bw = statistics.median(bandwidths)
+            rows.append((label, threads, p, d, o, macs / p / 1e6, tu, scale, bw))
             print(f"{label:12s} {threads} thread(s): pattern {p:8.2f} ms  dense {d:8.2f} ms  "
                   f"ORT {o:8.2f} ms  ORT/pattern {o / p:5.2f}  dense/pattern {d / p:5.2f}  "
-                  f"speed-up over {counts[0]} thread(s) {scale:4.2f}"
+                  f"speed-up over {counts[0]} thread(s) {scale:4.2f}  memory {bw:4.1f} GB/s"
                   + (f"  tuned {tu:8.2f} ms  ORT/tuned {o / tu:5.2f}" if tu else ""),
                   flush=True)
     peak = fma_peak(args.work, peak)  # again: the machine may have been slow at first
@@ -124,11 +133,12 @@ def main():
     tuned_head = " patc tuned (ms) | ORT / tuned |" if args.tuned else ""
     print("\n| model (pruned, filter group) | threads | patc pattern (ms) | patc dense (ms) | ORT 1.30 (ms) "
           "| ORT / pattern | dense / pattern | non-zero conv GMAC / whole-model s "
-          "| pattern speed-up over the first thread count (per round) |" + tuned_head)
-    print("|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.tuned else ""))
-    for model, threads, p, d, o, g, tu, scale in rows:
+          "| pattern speed-up over the first thread count (per round) "
+          "| memory GB/s (1 thread, median of the rounds' probes) |" + tuned_head)
+    print("|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.tuned else ""))
+    for model, threads, p, d, o, g, tu, scale, bw in rows:
         print(f"| {model} | {threads} | {p:.2f} | {d:.2f} | {o:.2f} | {o / p:.2f} "
-              f"| {d / p:.2f} | {g:.1f} | {scale:.2f} |"
+              f"| {d / p:.2f} | {g:.1f} | {scale:.2f} | {bw:.1f} |"
               + (f" {tu:.2f} | {o / tu:.2f} |" if tu else ""))
     return 0
 
