@@ -164,8 +164,9 @@ static bool checkGraphBeforeInference(const onnx::GraphProto &graph,
 }
 
 /// Reads the file at `path` whole into `bytes`: a regular file in one read
-/// of its size (a stringstream's growing copies had been a fifth of patc's
-/// time on VGG-16), anything else (a pipe) as a stream.
+/// of its size (through a stringstream's growing copies, `patc
+/// vgg16-pat-g1.onnx --emit=c -o DIR` took 25.2 s instead of 21.5), anything
+/// else (a pipe) as a stream.
 static bool readModelFile(const std::string &path, std::string &bytes,
                           std::string &error) {
   std::error_code ec;
